@@ -1,0 +1,53 @@
+# make run: set everything up and start the assistant.  make test: set everything up and run the tests.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: run test setup model db kb-check lint lock clean
+
+run: setup model db
+	@echo
+	@echo "  Chat widget:   http://localhost:$${CONSOLE_PORT:-8000}/   (English: /en)"
+	@echo "  Staff console: http://localhost:$${CONSOLE_PORT:-8000}/tickets"
+	@echo "  Rasa server:   http://localhost:$${RASA_PORT:-5005}/   (answers after about a minute of loading)"
+	@echo "  Stop with Ctrl-C."
+	@echo
+	$(BIN)/honcho start -f Procfile
+
+test: setup model
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@python=$$(scripts/find-python310) || exit 1; \
+	  [ -x $(PY) ] || { echo "Creating $(VENV) with $$python"; $$python -m venv $(VENV); }
+	$(PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools<71" wheel
+	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+model: setup
+	$(BIN)/helpdesk train
+
+db: setup
+	$(BIN)/helpdesk db upgrade
+
+kb-check: setup
+	$(BIN)/helpdesk kb check
+
+lint: setup
+	$(BIN)/ruff check .
+
+# Refresh the pins after changing dependencies in pyproject.toml.
+lock:
+	$(PY) -m pip freeze --exclude-editable | grep -v '^partner-helpdesk' > requirements.lock
+
+clean:
+	rm -rf build models var .pytest_cache

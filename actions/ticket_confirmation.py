@@ -1,0 +1,105 @@
+"""After the form: show the summary, then send, correct a field or cancel; a ticket is stored once."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.services import language_of, ticket_store
+from bot.tickets import issue_types
+from bot.tickets.store import NewTicket
+
+logger = logging.getLogger(__name__)
+
+FORM_SLOTS = ("organization_name", "profile_link", "issue_type", "description", "contact_email")
+
+
+def cleared_draft() -> list[dict[str, Any]]:
+    """Events that forget the draft: form slots, profile id, stage and draft id."""
+    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "profile_id", "ticket_stage", "ticket_draft_id")]
+
+
+class ActionTicketSummary(Action):
+    def name(self) -> str:
+        return "action_ticket_summary"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        label = issue_types.label(tracker.get_slot("issue_type") or "other", language_of(tracker))
+        dispatcher.utter_message(response="utter_ticket_summary", issue_label=label)
+        draft_id = tracker.get_slot("ticket_draft_id") or uuid.uuid4().hex
+        return [SlotSet("ticket_stage", "confirm"), SlotSet("ticket_draft_id", draft_id)]
+
+
+class ActionSubmitTicket(Action):
+    def name(self) -> str:
+        return "action_submit_ticket"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        if tracker.get_slot("ticket_stage") == "submitted":
+            dispatcher.utter_message(response="utter_ticket_already_created")
+            return []
+        draft_id = tracker.get_slot("ticket_draft_id") or uuid.uuid4().hex
+        new = NewTicket(
+            organization_name=tracker.get_slot("organization_name") or "",
+            profile_link=tracker.get_slot("profile_link") or "",
+            issue_type=tracker.get_slot("issue_type") or "other",
+            description=tracker.get_slot("description") or "",
+            contact_email=tracker.get_slot("contact_email") or "",
+            language=language_of(tracker),
+            conversation_id=tracker.sender_id,
+        )
+        try:
+            ticket, _created = ticket_store().create(new, submission_key=f"{tracker.sender_id}:{draft_id}")
+        except Exception:
+            # Nothing is lost silently: the partner is told, and the draft stays for another try.
+            logger.exception("could not store the ticket of conversation %s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_ticket_not_saved")
+            return [SlotSet("ticket_draft_id", draft_id)]
+        dispatcher.utter_message(
+            response="utter_ticket_created", ticket_reference=ticket.reference, contact_email=ticket.contact_email
+        )
+        return [*cleared_draft(), SlotSet("ticket_stage", "submitted"), SlotSet("ticket_reference", ticket.reference)]
+
+
+class ActionCorrectField(Action):
+    """Empty the field the partner wants to change; the form then asks for it again."""
+
+    def name(self) -> str:
+        return "action_correct_field"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        field = next(tracker.get_latest_entity_values("field"), None)
+        if field not in FORM_SLOTS:
+            field = "description"
+        events = [SlotSet(field, None), SlotSet("ticket_stage", None)]
+        if field == "profile_link":
+            events.append(SlotSet("profile_id", None))
+        return events
+
+
+class ActionCancelTicket(Action):
+    def name(self) -> str:
+        return "action_cancel_ticket"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        had_draft = (
+            any(tracker.get_slot(s) for s in FORM_SLOTS)
+            or tracker.active_loop_name
+            or tracker.latest_action_name == "action_deactivate_loop"
+        )
+        dispatcher.utter_message(response="utter_ticket_cancelled" if had_draft else "utter_nothing_to_cancel")
+        return [ActiveLoop(None), *cleared_draft()]

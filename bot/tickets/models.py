@@ -1,0 +1,72 @@
+"""SQLAlchemy models of the ticket store (SQLAlchemy 1.4, written in the 2.0 style)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+ISSUE_TYPES = ("account_access", "non_editable_info", "duplicate_profile", "other")
+STATUSES = ("new", "open", "pending", "resolved", "closed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+ROLES = ("staff", "admin")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id = Column(Integer, primary_key=True)
+    email = Column(String(320), nullable=False, unique=True)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(16), nullable=False, default="staff")
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(32), unique=True, index=True)
+    # One key per confirmed form: a second confirmation of the same form finds this ticket instead.
+    submission_key = Column(String(128), nullable=False, unique=True)
+    organization_name = Column(String(300), nullable=False)
+    profile_link = Column(String(1000), nullable=False)
+    profile_id = Column(String(20), nullable=True, index=True)
+    issue_type = Column(String(32), nullable=False)
+    description = Column(Text, nullable=False)
+    contact_email = Column(String(320), nullable=False, index=True)
+    language = Column(String(2), nullable=False, default="fr")
+    conversation_id = Column(String(255), nullable=True, index=True)
+    status = Column(String(16), nullable=False, default="new", index=True)
+    priority = Column(String(16), nullable=False, default="normal")
+    assignee_id = Column(Integer, ForeignKey("staff_users.id"), nullable=True, index=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+    assignee = relationship(StaffUser, lazy="joined")
+    events = relationship("TicketEvent", order_by="TicketEvent.id", back_populates="ticket")
+
+
+class TicketEvent(Base):
+    """The audit trail: one row per change to a ticket, who made it and when."""
+
+    __tablename__ = "ticket_events"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    actor = Column(String(320), nullable=False)
+    action = Column(String(32), nullable=False)
+    field = Column(String(64), nullable=True)
+    old_value = Column(Text, nullable=True)
+    new_value = Column(Text, nullable=True)
+
+    ticket = relationship(Ticket, back_populates="events")

@@ -1,0 +1,106 @@
+"""The ticket repository: create tickets exactly once, read them back, record every change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from bot.tickets.models import ISSUE_TYPES, Ticket, TicketEvent
+from bot.tickets.reference import make_reference
+from bot.tickets.validation import normalise_email, parse_profile_id
+
+
+@dataclass(frozen=True)
+class NewTicket:
+    """What the bot collected; the store adds the reference, status and times."""
+
+    organization_name: str
+    profile_link: str
+    issue_type: str
+    description: str
+    contact_email: str
+    language: str
+    conversation_id: str | None = None
+
+
+def make_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite"):
+        return create_engine(database_url, future=True, connect_args={"check_same_thread": False})
+    return create_engine(database_url, future=True, pool_pre_ping=True)
+
+
+class TicketStore:
+    def __init__(self, engine: Engine, reference_prefix: str = "HD"):
+        self.engine = engine
+        self.reference_prefix = reference_prefix
+        self.sessions = sessionmaker(engine, future=True, expire_on_commit=False)
+
+    def create(self, new: NewTicket, submission_key: str, actor: str = "bot") -> tuple[Ticket, bool]:
+        """Store the ticket once per submission key; return it and whether it is new.
+
+        A repeated or concurrent confirmation of the same form returns the ticket stored the first time.
+        """
+        if new.issue_type not in ISSUE_TYPES:
+            raise ValueError(f"unknown issue type {new.issue_type!r}")
+        email = normalise_email(new.contact_email)
+        if email is None:
+            raise ValueError("invalid contact e-mail")
+        existing = self.by_submission_key(submission_key)
+        if existing:
+            return existing, False
+        with self.sessions() as session:
+            ticket = Ticket(
+                submission_key=submission_key,
+                organization_name=new.organization_name.strip(),
+                profile_link=new.profile_link.strip(),
+                profile_id=parse_profile_id(new.profile_link),
+                issue_type=new.issue_type,
+                description=new.description.strip(),
+                contact_email=email,
+                language=new.language,
+                conversation_id=new.conversation_id,
+            )
+            session.add(ticket)
+            try:
+                session.flush()
+                ticket.reference = make_reference(self.reference_prefix, ticket.created_at, ticket.id)
+                session.add(TicketEvent(ticket_id=ticket.id, actor=actor, action="created"))
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                existing = self.by_submission_key(submission_key)
+                if existing is None:
+                    raise
+                return existing, False
+            return ticket, True
+
+    def by_submission_key(self, submission_key: str) -> Ticket | None:
+        with self.sessions() as session:
+            return session.scalars(select(Ticket).where(Ticket.submission_key == submission_key)).first()
+
+    def by_reference(self, reference: str) -> Ticket | None:
+        with self.sessions() as session:
+            return session.scalars(select(Ticket).where(Ticket.reference == reference.strip().upper())).first()
+
+    def get(self, ticket_id: int) -> Ticket | None:
+        with self.sessions() as session:
+            return session.get(Ticket, ticket_id)
+
+    def events(self, ticket_id: int) -> list[TicketEvent]:
+        with self.sessions() as session:
+            query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+            return list(session.scalars(query))
+
+    def newest(self, limit: int = 50, offset: int = 0) -> list[Ticket]:
+        """Tickets newest first (by id, which follows creation order and is indexed)."""
+        with self.sessions() as session:
+            query = select(Ticket).order_by(Ticket.id.desc()).limit(limit).offset(offset)
+            return list(session.scalars(query))
+
+    def count(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count(Ticket.id))) or 0
