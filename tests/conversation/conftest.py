@@ -1,0 +1,126 @@
+"""The real assistant on loopback: the trained model in a Rasa server, our action server, a fresh store.
+
+Started once per test session; every test talks to it over Rasa's REST channel like a client would.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.model import MODEL_PATH, train
+from bot.settings import PROJECT_ROOT
+from bot.tickets.migrate import upgrade
+from bot.tickets.store import TicketStore, make_engine
+
+BIN = Path(sys.executable).parent
+STARTUP_TIMEOUT = 300
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check, timeout: float, what: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            if check():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"{what} not ready after {timeout} s:\n{log.read_text()[-4000:]}")
+
+
+@dataclass
+class Assistant:
+    url: str
+    store: TicketStore
+
+    def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+        body = {"sender": sender, "message": text, "metadata": metadata or {}}
+        response = requests.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def parse(self, text: str) -> dict:
+        response = requests.post(f"{self.url}/model/parse", json={"text": text}, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    train()  # no-op when `make test` already trained on these inputs
+    workdir = tmp_path_factory.mktemp("assistant")
+    database_url = f"sqlite:///{workdir / 'tickets.db'}"
+    upgrade(database_url)
+    rasa_port, action_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    endpoints.write_text(
+        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
+        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+    )
+    env = {**os.environ, "DATABASE_URL": database_url, "HELPDESK_VAR_DIR": str(workdir),
+           "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
+           "RASA_TELEMETRY_ENABLED": "false"}
+    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
+    actions = subprocess.Popen(
+        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        cwd=PROJECT_ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        [str(BIN / "rasa"), "run", "--enable-api", "--port", str(rasa_port), "--interface", "127.0.0.1",
+         "--model", str(MODEL_PATH), "--endpoints", str(endpoints), "--credentials",
+         str(PROJECT_ROOT / "credentials.yml")],
+        cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{rasa_port}"
+    try:
+        wait_until(lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok,
+                   STARTUP_TIMEOUT, "action server", actions, action_log)
+        wait_until(lambda: requests.get(f"{url}/status", timeout=2).json().get("fingerprint"),
+                   STARTUP_TIMEOUT, "Rasa server", rasa, rasa_log)
+        engine = make_engine(database_url)
+        yield Assistant(url=url, store=TicketStore(engine))
+        engine.dispose()
+    finally:
+        for process in (rasa, actions):
+            process.terminate()
+        for process in (rasa, actions):
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def articles(messages: list[dict]) -> list[str]:
+    return [m["custom"]["kb_article"] for m in messages if isinstance(m.get("custom"), dict) and "kb_article" in m["custom"]]
+
+
+def buttons(messages: list[dict]) -> list[dict]:
+    return [b for m in messages for b in (m.get("buttons") or [])]
