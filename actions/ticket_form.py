@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import language_of
+from bot.privacy import mask_secrets
 from bot.tickets import issue_types
 from bot.tickets.models import ISSUE_TYPES
 from bot.tickets.validation import normalise_email, parse_profile_id
@@ -52,7 +53,7 @@ class ValidateTicketForm(FormValidationAction):
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        description = str(value or "").strip()
+        description = mask_secrets(str(value or "").strip())
         if len(description) >= 10:
             return {"description": description[:MAX_DESCRIPTION]}
         dispatcher.utter_message(response="utter_invalid_description")

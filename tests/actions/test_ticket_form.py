@@ -104,3 +104,9 @@ def test_issue_type_buttons_are_labelled_in_the_partner_language() -> None:
             '/choose_issue_type{"issue_type": "other"}',
         ]
         assert label in [b["title"] for b in buttons]
+
+
+def test_a_password_in_the_description_is_masked(form: ValidateTicketForm) -> None:
+    result, _ = run(form, "description", "Je ne peux pas me connecter, mot de passe : Soleil2024!")
+    assert "Soleil2024" not in result["description"]
+    assert result["description"].startswith("Je ne peux pas me connecter")

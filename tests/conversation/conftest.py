@@ -74,7 +74,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(
         f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+        f"tracker_store:\n  type: bot.masking_tracker_store.MaskingSQLTrackerStore\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
     )
     env = {**os.environ, "DATABASE_URL": database_url, "HELPDESK_VAR_DIR": str(workdir),
            "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
