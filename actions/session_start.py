@@ -12,13 +12,14 @@ class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         events: list[EventType] = [SessionStarted()]
         # Slots carried over from the previous session (domain: carry_over_slots_to_new_session).
-        events += [SlotSet(name, value) for name, value in tracker.current_slot_values().items()
-                   if value is not None and name != "session_started_metadata"]
+        events += [
+            SlotSet(name, value)
+            for name, value in tracker.current_slot_values().items()
+            if value is not None and name != "session_started_metadata"
+        ]
         metadata = tracker.get_slot("session_started_metadata") or {}
         page_language = metadata.get("language") if isinstance(metadata, dict) else None
         if page_language in ("fr", "en") and not tracker.get_slot("language"):

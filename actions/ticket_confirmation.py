@@ -29,9 +29,7 @@ class ActionTicketSummary(Action):
     def name(self) -> str:
         return "action_ticket_summary"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         label = issue_types.label(tracker.get_slot("issue_type") or "other", language_of(tracker))
         dispatcher.utter_message(response="utter_ticket_summary", issue_label=label)
         draft_id = tracker.get_slot("ticket_draft_id") or uuid.uuid4().hex
@@ -42,9 +40,7 @@ class ActionSubmitTicket(Action):
     def name(self) -> str:
         return "action_submit_ticket"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         if tracker.get_slot("ticket_stage") == "submitted":
             dispatcher.utter_message(response="utter_ticket_already_created")
             return []
@@ -77,9 +73,7 @@ class ActionCorrectField(Action):
     def name(self) -> str:
         return "action_correct_field"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         field = next(tracker.get_latest_entity_values("field"), None)
         if field not in FORM_SLOTS:
             field = "description"
@@ -93,9 +87,7 @@ class ActionCancelTicket(Action):
     def name(self) -> str:
         return "action_cancel_ticket"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         had_draft = (
             any(tracker.get_slot(s) for s in FORM_SLOTS)
             or tracker.active_loop_name

@@ -76,9 +76,7 @@ class ActionAskIssueType(Action):
     def name(self) -> str:
         return "action_ask_issue_type"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         language = language_of(tracker)
         buttons = [
             {

@@ -67,8 +67,15 @@ def train(force: bool = False) -> bool:
     print("Training the Rasa model (a few minutes on 2 cores)...", flush=True)
     started = time.monotonic()
     command = [
-        rasa_executable(), "train", "--data", "data", str(BUILD_DATA_DIR.relative_to(PROJECT_ROOT)),
-        "--out", str(MODELS_DIR.relative_to(PROJECT_ROOT)), "--fixed-model-name", MODEL_NAME,
+        rasa_executable(),
+        "train",
+        "--data",
+        "data",
+        str(BUILD_DATA_DIR.relative_to(PROJECT_ROOT)),
+        "--out",
+        str(MODELS_DIR.relative_to(PROJECT_ROOT)),
+        "--fixed-model-name",
+        MODEL_NAME,
         "--force",
     ]
     subprocess.run(command, cwd=PROJECT_ROOT, check=True)

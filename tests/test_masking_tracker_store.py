@@ -20,7 +20,10 @@ def test_password_is_masked_in_the_stored_conversation(tmp_path: Path) -> None:
         "partner",
         [
             ActionExecuted("action_listen"),
-            UserUttered("mon mot de passe est Soleil2024! et ça ne marche pas", {"text": "mon mot de passe est Soleil2024! et ça ne marche pas"}),
+            UserUttered(
+                "mon mot de passe est Soleil2024! et ça ne marche pas",
+                {"text": "mon mot de passe est Soleil2024! et ça ne marche pas"},
+            ),
             SlotSet("description", "password: Soleil2024! refused"),
             UserUttered("j'ai oublié mon mot de passe"),
         ],

@@ -14,9 +14,22 @@ def test_rasa_data_validate_passes() -> None:
     build_training_data()
     rasa = Path(sys.executable).with_name("rasa")
     result = subprocess.run(
-        [str(rasa), "data", "validate", "--data", "data", str(BUILD_DATA_DIR.relative_to(PROJECT_ROOT)),
-         "--domain", "domain.yml", "--config", "config.yml"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
+        [
+            str(rasa),
+            "data",
+            "validate",
+            "--data",
+            "data",
+            str(BUILD_DATA_DIR.relative_to(PROJECT_ROOT)),
+            "--domain",
+            "domain.yml",
+            "--config",
+            "config.yml",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-5000:]

@@ -82,16 +82,12 @@ def validate_knowledge(directory: Path, min_examples: int = 1) -> dict[str, Arti
         by_id.setdefault(article.id, article)
         for language, text in article.texts.items():
             if 0 < len(text.examples) < min_examples:
-                problems.append(
-                    f"{name}: field '{language}.examples' has {len(text.examples)}, needs {min_examples}"
-                )
+                problems.append(f"{name}: field '{language}.examples' has {len(text.examples)}, needs {min_examples}")
             for example in text.examples:
                 key = normalise_example(example)
                 owner = seen_examples.get(key)
                 if owner and owner[0] != name:
-                    problems.append(
-                        f"{name}: field '{language}.examples' repeats {example!r} from {owner[0]}"
-                    )
+                    problems.append(f"{name}: field '{language}.examples' repeats {example!r} from {owner[0]}")
                 elif owner:
                     problems.append(f"{name}: field '{language}.examples' lists {example!r} twice")
                 else:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import yaml
 
 from bot.model import MODEL_PATH, train
 from bot.settings import PROJECT_ROOT
@@ -72,30 +73,64 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     upgrade(database_url)
     rasa_port, action_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    endpoints.write_text(
-        f'action_endpoint:\n  url: "http://127.0.0.1:{action_port}/webhook"\n'
-        f"tracker_store:\n  type: bot.masking_tracker_store.MaskingSQLTrackerStore\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
-    )
-    env = {**os.environ, "DATABASE_URL": database_url, "HELPDESK_VAR_DIR": str(workdir),
-           "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
-           "RASA_TELEMETRY_ENABLED": "false"}
+    # The project's own endpoints, pointed at this run's ports and files.
+    config = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
+    config["action_endpoint"]["url"] = f"http://127.0.0.1:{action_port}/webhook"
+    config["tracker_store"]["db"] = str(workdir / "tracker.db")
+    endpoints.write_text(yaml.safe_dump(config))
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HELPDESK_VAR_DIR": str(workdir),
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+    }
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = subprocess.Popen(
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
-        cwd=PROJECT_ROOT, env=env, stdout=action_log.open("w"), stderr=subprocess.STDOUT,
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=action_log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     rasa = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "--enable-api", "--port", str(rasa_port), "--interface", "127.0.0.1",
-         "--model", str(MODEL_PATH), "--endpoints", str(endpoints), "--credentials",
-         str(PROJECT_ROOT / "credentials.yml")],
-        cwd=PROJECT_ROOT, env=env, stdout=rasa_log.open("w"), stderr=subprocess.STDOUT,
+        [
+            str(BIN / "rasa"),
+            "run",
+            "--enable-api",
+            "--port",
+            str(rasa_port),
+            "--interface",
+            "127.0.0.1",
+            "--model",
+            str(MODEL_PATH),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(PROJECT_ROOT / "credentials.yml"),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=rasa_log.open("w"),
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{rasa_port}"
     try:
-        wait_until(lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok,
-                   STARTUP_TIMEOUT, "action server", actions, action_log)
-        wait_until(lambda: requests.get(f"{url}/status", timeout=2).json().get("fingerprint"),
-                   STARTUP_TIMEOUT, "Rasa server", rasa, rasa_log)
+        wait_until(
+            lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok,
+            STARTUP_TIMEOUT,
+            "action server",
+            actions,
+            action_log,
+        )
+        wait_until(
+            lambda: requests.get(f"{url}/status", timeout=2).json().get("fingerprint"),
+            STARTUP_TIMEOUT,
+            "Rasa server",
+            rasa,
+            rasa_log,
+        )
         engine = make_engine(database_url)
         yield Assistant(url=url, store=TicketStore(engine))
         engine.dispose()
@@ -119,7 +154,9 @@ def texts(messages: list[dict]) -> str:
 
 
 def articles(messages: list[dict]) -> list[str]:
-    return [m["custom"]["kb_article"] for m in messages if isinstance(m.get("custom"), dict) and "kb_article" in m["custom"]]
+    return [
+        m["custom"]["kb_article"] for m in messages if isinstance(m.get("custom"), dict) and "kb_article" in m["custom"]
+    ]
 
 
 def buttons(messages: list[dict]) -> list[dict]:

@@ -26,7 +26,9 @@ def test_french_ticket_from_start_to_reference(assistant: Assistant, sender: str
 
     duplicate = next(b["payload"] for b in buttons(issue) if "duplicate_profile" in b["payload"])
     assert "Décrivez" in texts(assistant.send(sender, duplicate))
-    assert "e-mail" in texts(assistant.send(sender, "Nous avons créé deux profils par erreur, merci de supprimer le second."))
+    assert "e-mail" in texts(
+        assistant.send(sender, "Nous avons créé deux profils par erreur, merci de supprimer le second.")
+    )
 
     assert "pas une adresse e-mail valide" in texts(assistant.send(sender, "awa chez afk point org"))
     summary = assistant.send(sender, "awa.diallo@afk.org")
@@ -71,7 +73,11 @@ def test_english_ticket_with_a_corrected_field(assistant: Assistant, sender: str
     done = texts(assistant.send(sender, "/affirm"))
     reference = next(word.strip(" :.") for word in done.split() if word.startswith("HD-"))
     ticket = assistant.store.by_reference(reference)
-    assert (ticket.organization_name, ticket.profile_id, ticket.issue_type) == ("Bamako Youth Network", "777", "account_access")
+    assert (ticket.organization_name, ticket.profile_id, ticket.issue_type) == (
+        "Bamako Youth Network",
+        "777",
+        "account_access",
+    )
     assert ticket.profile_link == "unpartnerportal.org/profile/777/undata"
     assert ticket.description == "Our only administrator left and nobody can add users any more."
     assert (ticket.contact_email, ticket.language) == ("admin@byn.org", "en")
@@ -92,8 +98,14 @@ def test_cancel_midway_leaves_no_ticket(assistant: Assistant, sender: str, word:
 
 def test_cancel_at_the_summary_leaves_no_ticket(assistant: Assistant, sender: str) -> None:
     before = assistant.store.count()
-    for message in ["/request_support", "ONG Espoir", PROFILE, '/choose_issue_type{"issue_type": "other"}',
-                    "Le formulaire de profil affiche une erreur.", "contact@espoir.org"]:
+    for message in [
+        "/request_support",
+        "ONG Espoir",
+        PROFILE,
+        '/choose_issue_type{"issue_type": "other"}',
+        "Le formulaire de profil affiche une erreur.",
+        "contact@espoir.org",
+    ]:
         assistant.send(sender, message)
     assert "annulée" in texts(assistant.send(sender, "/cancel"))
     assert assistant.store.count() == before

@@ -15,8 +15,16 @@ from bot.settings import PROJECT_ROOT
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 REQUIRED = [
-    "forgot-password", "user-roles", "create-user-account", "verification-code", "unpp-register-organization",
-    "contact-support", "duplicate-profile", "non-editable-fields", "quantumplus-login", "find-my-administrator",
+    "forgot-password",
+    "user-roles",
+    "create-user-account",
+    "verification-code",
+    "unpp-register-organization",
+    "contact-support",
+    "duplicate-profile",
+    "non-editable-fields",
+    "quantumplus-login",
+    "find-my-administrator",
 ]
 
 
