@@ -77,7 +77,9 @@ def _console(args: argparse.Namespace) -> int:
 
     from bot.console import create_app
 
-    serve(create_app(), host=args.host, port=args.port, threads=8)
+    app = create_app()
+    print(f"Console and chat widget on http://{args.host}:{args.port}/", flush=True)
+    serve(app, host=args.host, port=args.port, threads=8)
     return 0
 
 
