@@ -12,7 +12,6 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from bot.model import MODEL_PATH, train
 from bot.settings import PROJECT_ROOT
 from bot.tickets.migrate import upgrade
 from bot.tickets.store import TicketStore, make_engine
+from tests.conversation.chat import Assistant
 
 BIN = Path(sys.executable).parent
 STARTUP_TIMEOUT = 300
@@ -46,23 +46,6 @@ def wait_until(check, timeout: float, what: str, process: subprocess.Popen, log:
             pass
         time.sleep(1)
     raise RuntimeError(f"{what} not ready after {timeout} s:\n{log.read_text()[-4000:]}")
-
-
-@dataclass
-class Assistant:
-    url: str
-    store: TicketStore
-
-    def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
-        body = {"sender": sender, "message": text, "metadata": metadata or {}}
-        response = requests.post(f"{self.url}/webhooks/rest/webhook", json=body, timeout=60)
-        response.raise_for_status()
-        return response.json()
-
-    def parse(self, text: str) -> dict:
-        response = requests.post(f"{self.url}/model/parse", json={"text": text}, timeout=60)
-        response.raise_for_status()
-        return response.json()
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +108,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             action_log,
         )
         wait_until(
-            lambda: requests.get(f"{url}/status", timeout=2).json().get("fingerprint"),
+            lambda: requests.get(f"{url}/status", timeout=2).json().get("model_id"),
             STARTUP_TIMEOUT,
             "Rasa server",
             rasa,
@@ -147,17 +130,3 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
 @pytest.fixture
 def sender() -> str:
     return f"test-{uuid.uuid4().hex[:12]}"
-
-
-def texts(messages: list[dict]) -> str:
-    return "\n".join(m.get("text") or "" for m in messages)
-
-
-def articles(messages: list[dict]) -> list[str]:
-    return [
-        m["custom"]["kb_article"] for m in messages if isinstance(m.get("custom"), dict) and "kb_article" in m["custom"]
-    ]
-
-
-def buttons(messages: list[dict]) -> list[dict]:
-    return [b for m in messages for b in (m.get("buttons") or [])]

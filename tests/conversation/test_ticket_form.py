@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conversation.conftest import Assistant, buttons, texts
+from tests.conversation.chat import Assistant, buttons, texts
 
 pytestmark = pytest.mark.model
 
