@@ -1,20 +1,71 @@
-"""Answer a knowledge-base question with the article the ResponseSelector picked, read live from disk."""
+"""Answer with the article the model picked (read live from disk), or offer the closest ones when unsure."""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.services import knowledge_base, language_of
+from actions.services import article_search, knowledge_base, knowledge_records, language_of
+
+logger = logging.getLogger(__name__)
+
+# Below this ResponseSelector confidence, or this close to the runner-up, the bot does not guess.
+ANSWER_CONFIDENCE = 0.5
+AMBIGUITY_MARGIN = 0.1
+MAX_SUGGESTIONS = 3
 
 
-def selected_article_id(tracker: Tracker) -> str | None:
+def selector_ranking(tracker: Tracker) -> list[tuple[str, float]]:
+    """(article id, confidence) pairs from the ResponseSelector, best first."""
     selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
-    key = (selector.get("response") or {}).get("intent_response_key") or ""
-    return key.split("/", 1)[1] if key.startswith("faq/") else None
+    ranking = []
+    for entry in selector.get("ranking") or []:
+        key = entry.get("intent_response_key") or ""
+        if key.startswith("faq/"):
+            ranking.append((key.split("/", 1)[1], float(entry.get("confidence") or 0.0)))
+    return ranking
+
+
+def chosen_article(tracker: Tracker) -> str | None:
+    """The article a partner picked from the suggestions (button payload), if any."""
+    return next(tracker.get_latest_entity_values("article"), None)
+
+
+def suggestions_for(tracker: Tracker) -> list[str]:
+    """Closest articles: the model's own runners-up first, then text search, without repeats."""
+    text = tracker.latest_message.get("text") or ""
+    ranked = [a for a, confidence in selector_ranking(tracker)[:2] if confidence >= 0.2]
+    found = [match.article_id for match in article_search().search(text, limit=MAX_SUGGESTIONS)]
+    ordered = list(dict.fromkeys(ranked + found))
+    return [a for a in ordered if knowledge_base().get(a)][:MAX_SUGGESTIONS]
+
+
+def offer_suggestions(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    language = language_of(tracker)
+    offered = suggestions_for(tracker) if tracker.get_intent_of_latest_message() != "out_of_scope" else []
+    try:
+        knowledge_records().record_unanswered(
+            tracker.latest_message.get("text") or "", language, offered, tracker.sender_id
+        )
+    except Exception:  # a lost record must not cost the partner an answer
+        logger.exception("could not record an unanswered question")
+    if not offered:
+        dispatcher.utter_message(response="utter_default")
+        return []
+    buttons = [
+        {
+            "title": knowledge_base().get(a).text(language).title,
+            "payload": "/choose_article" + json.dumps({"article": a}),
+        }
+        for a in offered
+    ]
+    dispatcher.utter_message(response="utter_suggest_articles", buttons=buttons)
+    return []
 
 
 class ActionAnswerArticle(Action):
@@ -24,12 +75,58 @@ class ActionAnswerArticle(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        article_id = selected_article_id(tracker)
+        article_id = chosen_article(tracker)
+        if article_id:
+            try:
+                knowledge_records().record_choice(tracker.sender_id, article_id)
+            except Exception:
+                logger.exception("could not record the partner's choice")
+        else:
+            ranking = selector_ranking(tracker)
+            top = ranking[0] if ranking else (None, 0.0)
+            runner_up = ranking[1][1] if len(ranking) > 1 else 0.0
+            if top[1] < ANSWER_CONFIDENCE or top[1] - runner_up < AMBIGUITY_MARGIN:
+                return offer_suggestions(dispatcher, tracker)
+            article_id = top[0]
         article = knowledge_base().get(article_id) if article_id else None
         if article is None:
-            dispatcher.utter_message(response="utter_default")
-            return []
+            return offer_suggestions(dispatcher, tracker)
         text = article.text(language_of(tracker))
         dispatcher.utter_message(text=text.answer, json_message={"kb_article": article.id})
-        dispatcher.utter_message(response="utter_kb_followup")
-        return [SlotSet("last_article", article.id)]
+        if article.ticket_issue_type:
+            dispatcher.utter_message(response="utter_kb_followup_with_ticket")
+        else:
+            dispatcher.utter_message(response="utter_kb_followup")
+        return [SlotSet("last_article", article.id), SlotSet("suggested_issue_type", article.ticket_issue_type)]
+
+
+class ActionSuggestArticles(Action):
+    """When the NLU is below its threshold: the closest articles as buttons, and the help desk."""
+
+    def name(self) -> str:
+        return "action_suggest_articles"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        return offer_suggestions(dispatcher, tracker)
+
+
+class ActionRecordFeedback(Action):
+    """Store the partner's "was this helpful?" answer for the article just given, then follow up."""
+
+    def name(self) -> str:
+        return "action_record_feedback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        helpful = tracker.get_intent_of_latest_message() == "affirm"
+        article_id = tracker.get_slot("last_article")
+        if article_id:
+            try:
+                knowledge_records().record_feedback(article_id, helpful, language_of(tracker), tracker.sender_id)
+            except Exception:
+                logger.exception("could not record feedback on %s", article_id)
+        dispatcher.utter_message(response="utter_glad_it_helped" if helpful else "utter_offer_support")
+        return []

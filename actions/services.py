@@ -1,4 +1,4 @@
-"""The bot services the actions share: one knowledge base and one ticket store per action server."""
+"""The bot services the actions share: one knowledge base, search, record store and ticket store per process."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from functools import lru_cache
 
 from rasa_sdk import Tracker
 
+from bot.database import make_engine
 from bot.knowledge import KnowledgeBase
+from bot.knowledge.records import KnowledgeRecords
+from bot.knowledge.search import ArticleSearch
 from bot.settings import get_settings
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
 
 
 @lru_cache(maxsize=1)
@@ -17,9 +20,23 @@ def knowledge_base() -> KnowledgeBase:
 
 
 @lru_cache(maxsize=1)
+def article_search() -> ArticleSearch:
+    return ArticleSearch(knowledge_base())
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    return make_engine(get_settings().database_url)
+
+
+@lru_cache(maxsize=1)
 def ticket_store() -> TicketStore:
-    settings = get_settings()
-    return TicketStore(make_engine(settings.database_url), settings.reference_prefix)
+    return TicketStore(_engine(), get_settings().reference_prefix)
+
+
+@lru_cache(maxsize=1)
+def knowledge_records() -> KnowledgeRecords:
+    return KnowledgeRecords(_engine())
 
 
 def language_of(tracker: Tracker) -> str:

@@ -22,7 +22,8 @@ FORM_SLOTS = ("organization_name", "profile_link", "issue_type", "description", 
 
 def cleared_draft() -> list[dict[str, Any]]:
     """Events that forget the draft: form slots, profile id, stage and draft id."""
-    return [SlotSet(slot, None) for slot in (*FORM_SLOTS, "profile_id", "ticket_stage", "ticket_draft_id")]
+    slots = (*FORM_SLOTS, "profile_id", "ticket_stage", "ticket_draft_id", "suggested_issue_type")
+    return [SlotSet(slot, None) for slot in slots]
 
 
 class ActionTicketSummary(Action):

@@ -22,6 +22,15 @@ class ValidateTicketForm(FormValidationAction):
     def name(self) -> str:
         return "validate_ticket_form"
 
+    async def extract_issue_type(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Fill the issue type from the article that led here (duplicate profile, lost access...)."""
+        suggested = tracker.get_slot("suggested_issue_type")
+        if suggested in ISSUE_TYPES and not tracker.get_slot("issue_type"):
+            return {"issue_type": suggested}
+        return {}
+
     def validate_organization_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import declarative_base, relationship
+from sqlalchemy.orm import relationship
 
-Base = declarative_base()
+from bot.database import Base, utcnow
 
 ISSUE_TYPES = ("account_access", "non_editable_info", "duplicate_profile", "other")
 STATUSES = ("new", "open", "pending", "resolved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 ROLES = ("staff", "admin")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class StaffUser(Base):

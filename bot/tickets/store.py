@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from bot.database import make_engine  # noqa: F401  (re-exported: callers build engines here)
 from bot.tickets.models import ISSUE_TYPES, Ticket, TicketEvent
 from bot.tickets.reference import make_reference
 from bot.tickets.validation import normalise_email, parse_profile_id
@@ -25,12 +26,6 @@ class NewTicket:
     contact_email: str
     language: str
     conversation_id: str | None = None
-
-
-def make_engine(database_url: str) -> Engine:
-    if database_url.startswith("sqlite"):
-        return create_engine(database_url, future=True, connect_args={"check_same_thread": False})
-    return create_engine(database_url, future=True, pool_pre_ping=True)
 
 
 class TicketStore:

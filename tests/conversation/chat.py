@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import requests
 
+from bot.knowledge.records import KnowledgeRecords
 from bot.tickets.store import TicketStore
 
 
@@ -13,6 +15,8 @@ from bot.tickets.store import TicketStore
 class Assistant:
     url: str
     store: TicketStore
+    records: KnowledgeRecords
+    knowledge_dir: Path
 
     def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         body = {"sender": sender, "message": text, "metadata": metadata or {}}

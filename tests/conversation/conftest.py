@@ -6,6 +6,7 @@ Started once per test session; every test talks to it over Rasa's REST channel l
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 import requests
 import yaml
 
+from bot.knowledge.records import KnowledgeRecords
 from bot.model import MODEL_PATH, train
 from bot.settings import PROJECT_ROOT
 from bot.tickets.migrate import upgrade
@@ -53,6 +55,9 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     train()  # no-op when `make test` already trained on these inputs
     workdir = tmp_path_factory.mktemp("assistant")
     database_url = f"sqlite:///{workdir / 'tickets.db'}"
+    # A copy of the knowledge base, so tests may edit answers the way an admin would.
+    knowledge_dir = workdir / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge", knowledge_dir)
     upgrade(database_url)
     rasa_port, action_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
@@ -65,6 +70,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         **os.environ,
         "DATABASE_URL": database_url,
         "HELPDESK_VAR_DIR": str(workdir),
+        "KNOWLEDGE_DIR": str(knowledge_dir),
         "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
         "RASA_TELEMETRY_ENABLED": "false",
@@ -115,7 +121,9 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             rasa_log,
         )
         engine = make_engine(database_url)
-        yield Assistant(url=url, store=TicketStore(engine))
+        yield Assistant(
+            url=url, store=TicketStore(engine), records=KnowledgeRecords(engine), knowledge_dir=knowledge_dir
+        )
         engine.dispose()
     finally:
         for process in (rasa, actions):

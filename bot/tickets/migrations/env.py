@@ -3,7 +3,9 @@
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from bot.tickets.models import Base
+import bot.knowledge.records  # noqa: F401  (registers its tables)
+import bot.tickets.models  # noqa: F401
+from bot.database import Base
 
 config = context.config
 target_metadata = Base.metadata
