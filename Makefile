@@ -7,7 +7,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test setup model db kb-check lint lock clean
+.PHONY: run test setup model publish db kb-check eval lint lock clean
 
 run: setup model db
 	@echo
@@ -39,6 +39,13 @@ model: setup
 
 db: setup
 	$(BIN)/helpdesk db upgrade
+
+# Retrain after editing example questions, and switch the running assistant to the new model.
+publish: setup
+	$(BIN)/helpdesk publish
+
+eval: model
+	$(BIN)/helpdesk eval
 
 kb-check: setup
 	$(BIN)/helpdesk kb check

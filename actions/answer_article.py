@@ -11,24 +11,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import article_search, knowledge_base, knowledge_records, language_of
+from bot.knowledge.decision import decide, selector_ranking
 
 logger = logging.getLogger(__name__)
 
-# Below this ResponseSelector confidence, or this close to the runner-up, the bot does not guess.
-ANSWER_CONFIDENCE = 0.5
-AMBIGUITY_MARGIN = 0.1
 MAX_SUGGESTIONS = 3
-
-
-def selector_ranking(tracker: Tracker) -> list[tuple[str, float]]:
-    """(article id, confidence) pairs from the ResponseSelector, best first."""
-    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
-    ranking = []
-    for entry in selector.get("ranking") or []:
-        key = entry.get("intent_response_key") or ""
-        if key.startswith("faq/"):
-            ranking.append((key.split("/", 1)[1], float(entry.get("confidence") or 0.0)))
-    return ranking
 
 
 def chosen_article(tracker: Tracker) -> str | None:
@@ -39,7 +26,7 @@ def chosen_article(tracker: Tracker) -> str | None:
 def suggestions_for(tracker: Tracker) -> list[str]:
     """Closest articles: the model's own runners-up first, then text search, without repeats."""
     text = tracker.latest_message.get("text") or ""
-    ranked = [a for a, confidence in selector_ranking(tracker)[:2] if confidence >= 0.2]
+    ranked = [a for a, confidence in selector_ranking(tracker.latest_message)[:2] if confidence >= 0.2]
     found = [match.article_id for match in article_search().search(text, limit=MAX_SUGGESTIONS)]
     ordered = list(dict.fromkeys(ranked + found))
     return [a for a in ordered if knowledge_base().get(a)][:MAX_SUGGESTIONS]
@@ -82,12 +69,10 @@ class ActionAnswerArticle(Action):
             except Exception:
                 logger.exception("could not record the partner's choice")
         else:
-            ranking = selector_ranking(tracker)
-            top = ranking[0] if ranking else (None, 0.0)
-            runner_up = ranking[1][1] if len(ranking) > 1 else 0.0
-            if top[1] < ANSWER_CONFIDENCE or top[1] - runner_up < AMBIGUITY_MARGIN:
+            decision = decide(tracker.latest_message)
+            if decision.unsure:
                 return offer_suggestions(dispatcher, tracker)
-            article_id = top[0]
+            article_id = decision.article_id
         article = knowledge_base().get(article_id) if article_id else None
         if article is None:
             return offer_suggestions(dispatcher, tracker)

@@ -49,6 +49,42 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    """Rebuild and retrain from knowledge/, then have the running Rasa server swap to the new model."""
+    import os
+
+    import requests
+
+    from bot.knowledge.validation import KnowledgeError
+    from bot.model import MODEL_PATH, train
+
+    try:
+        train(force=False)
+    except KnowledgeError as error:
+        print("The knowledge base is invalid:\n  " + "\n  ".join(error.problems), file=sys.stderr)
+        return 1
+    url = args.rasa_url or os.environ.get("RASA_URL", "http://localhost:5005")
+    token = os.environ.get("RASA_TOKEN")
+    print(f"Asking the Rasa server at {url} to load {MODEL_PATH.name} (it keeps answering meanwhile)...")
+    try:
+        response = requests.put(f"{url}/model", json={"model_file": str(MODEL_PATH)},
+                                params={"token": token} if token else None, timeout=600)
+    except requests.RequestException as error:
+        print(f"The Rasa server is not reachable ({error}); it will load the new model at its next start.")
+        return 0
+    if response.status_code != 204:
+        print(f"The Rasa server refused the model: {response.status_code} {response.text[:500]}", file=sys.stderr)
+        return 1
+    print("The running assistant now answers with the new model.")
+    return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from bot.evaluation import main as evaluate
+
+    return evaluate()
+
+
 def _db_upgrade(args: argparse.Namespace) -> int:
     from bot.tickets.migrate import upgrade
 
@@ -98,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     train = commands.add_parser("train", help="build the training data and train when inputs changed")
     train.add_argument("--force", action="store_true")
     train.set_defaults(handler=_train)
+
+    publish = commands.add_parser("publish", help="retrain from knowledge/ and load the model into the running server")
+    publish.add_argument("--rasa-url", help="default: RASA_URL or http://localhost:5005")
+    publish.set_defaults(handler=_publish)
+
+    commands.add_parser("eval", help="accuracy on the held-out questions in tests/eval/").set_defaults(handler=_eval)
 
     db = commands.add_parser("db", help="ticket database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="create or migrate the database").set_defaults(handler=_db_upgrade)

@@ -1,0 +1,128 @@
+"""`make eval`: the trained model on held-out partner questions, judged the way the bot answers.
+
+Prints top-1 article accuracy per language (the article the bot would answer with, after its confidence
+rule), the model's raw top-1, the out-of-scope rejection rate and the confusions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import yaml
+
+from bot.knowledge.decision import decide, selector_ranking
+from bot.knowledge.validation import normalise_example, validate_knowledge
+from bot.model import MODEL_PATH
+from bot.settings import PROJECT_ROOT
+
+QUESTIONS = PROJECT_ROOT / "tests" / "eval" / "questions.yml"
+OUT_OF_SCOPE = "out_of_scope"
+
+
+def load_questions(path: Path = QUESTIONS) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def training_overlap(questions: list[dict]) -> list[str]:
+    """Held-out questions that also appear among the training examples (there must be none)."""
+    articles = validate_knowledge(PROJECT_ROOT / "knowledge")
+    seen = {normalise_example(e) for a in articles.values() for t in a.texts.values() for e in t.examples}
+    return [q["text"] for q in questions if normalise_example(q["text"]) in seen]
+
+
+async def _parse_all(texts: list[str]) -> list[dict]:
+    import structlog
+    from rasa.core.agent import Agent
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    agent = Agent.load(str(MODEL_PATH))
+    return [await agent.parse_message(text) for text in texts]
+
+
+def evaluate(questions: list[dict], parses: list[dict]) -> dict:
+    per_language: dict[str, Counter] = defaultdict(Counter)
+    confusions: Counter = Counter()
+    for question, parse in zip(questions, parses, strict=False):
+        language, expected = question["lang"], question["expected"]
+        decision = decide(parse)
+        counts = per_language[language]
+        if expected == OUT_OF_SCOPE:
+            counts["oos"] += 1
+            if decision.article_id is None:
+                counts["oos_rejected"] += 1
+                counts["oos_with_suggestions"] += decision.unsure
+            else:
+                confusions[(expected, decision.article_id, question["text"])] += 1
+            continue
+        counts["in_scope"] += 1
+        ranking = selector_ranking(parse)
+        raw_top = (
+            ranking[0][0] if ranking and (parse.get("intent") or {}).get("name") in ("faq", "nlu_fallback") else None
+        )
+        counts["raw_top1"] += raw_top == expected
+        if decision.article_id == expected:
+            counts["answered_right"] += 1
+        else:
+            got = decision.article_id or (
+                "(unsure: suggestions)" if decision.unsure else (parse.get("intent") or {}).get("name")
+            )
+            counts["suggested_right"] += decision.unsure and expected in [a for a, _ in decision.ranking[:3]]
+            confusions[(expected, got, question["text"])] += 1
+    return {"per_language": {k: dict(v) for k, v in per_language.items()}, "confusions": confusions}
+
+
+def report(result: dict) -> str:
+    lines = [
+        "language  in-scope  top-1 answered   model top-1      unsure, right one offered  "
+        "out-of-scope rejected (of which with suggestions)"
+    ]
+    totals: Counter = Counter()
+    for language in sorted(result["per_language"]):
+        c = Counter(result["per_language"][language])
+        totals.update(c)
+        lines.append(_row(language, c))
+    lines.append(_row("all", totals))
+    lines.append("")
+    lines.append(f"confusions ({sum(result['confusions'].values())}): expected -> got : question")
+    for (expected, got, text), _ in sorted(result["confusions"].items()):
+        lines.append(f"  {expected} -> {got} : {text}")
+    return "\n".join(lines)
+
+
+def _row(name: str, c: Counter) -> str:
+    def pct(a: int, b: int) -> str:
+        return f"{100 * a / b:5.1f}% ({a}/{b})" if b else "   n/a"
+
+    return (
+        f"{name:<9} {c['in_scope']:>8}  {pct(c['answered_right'], c['in_scope'])}  "
+        f"{pct(c['raw_top1'], c['in_scope'])}  {pct(c['suggested_right'], c['in_scope'])}  "
+        f"{pct(c['oos_rejected'], c['oos'])} ({c['oos_with_suggestions']})"
+    )
+
+
+def run_evaluation() -> dict:
+    """Parse every held-out question with the trained model and score it."""
+    questions = load_questions()
+    parses = asyncio.run(_parse_all([q["text"] for q in questions]))
+    return evaluate(questions, parses)
+
+
+def main() -> int:
+    logging.disable(logging.WARNING)
+    questions = load_questions()
+    overlap = training_overlap(questions)
+    if overlap:
+        print("These held-out questions are also training examples (remove them from one side):")
+        print("\n".join(f"  {text}" for text in overlap))
+        return 1
+    result = run_evaluation()
+    print(f"Model: {MODEL_PATH.relative_to(PROJECT_ROOT)}; {len(questions)} held-out questions ({QUESTIONS.name})")
+    print(report(result))
+    out = PROJECT_ROOT / "build" / "eval.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(result["per_language"], indent=2))
+    return 0
