@@ -26,7 +26,7 @@ setup: $(VENV)/.installed node_modules/.installed
 $(VENV)/.installed: pyproject.toml requirements.lock
 	@python=$$(scripts/find-python310) || exit 1; \
 	  [ -x $(PY) ] || { echo "Creating $(VENV) with $$python"; $$python -m venv $(VENV); }
-	$(PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools<71" wheel
+	$(PY) -m pip install --quiet --upgrade "pip<24.1" "setuptools<71"
 	$(PY) -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $@
 

@@ -1,40 +1,79 @@
-/* Partner help-desk chat widget. Embed with one script tag (after the socket.io client):
- *   <script src=".../widget.js" data-server="https://bot.example.org" data-language="fr" data-title="Aide"></script>
- * Bot and partner text is always inserted as text (textContent), never as HTML. */
+/* Partner help-desk chat widget for Rasa's socket.io channel (Rasa 3.6, session_persistence: true).
+ *
+ * Embed with two script tags, the pinned socket.io client first:
+ *   <script src="/vendor/socket.io.min.js"></script>
+ *   <script src="/static/console/widget.js" data-server="https://bot.example.org" data-language="fr"></script>
+ *
+ * Protocol: on connect, emit `session_request` {session_id} and wait for `session_confirm` (Rasa only routes
+ * replies to a socket that has joined the session's room); then `user_uttered` {message, session_id, metadata}
+ * and replies on `bot_uttered` {text, quick_replies|buttons, attachment, custom}.
+ * Bot and partner text is always inserted as text (textContent / text nodes), never as HTML.
+ */
 (function () {
   "use strict";
   var script = document.currentScript;
-  var server = script.getAttribute("data-server") || window.location.origin;
-  var language = script.getAttribute("data-language") === "en" ? "en" : "fr";
+  var server = (script && script.getAttribute("data-server")) || window.location.origin;
+  var language = script && script.getAttribute("data-language") === "en" ? "en" : "fr";
   var T = {
-    fr: { title: "Assistant partenaires", placeholder: "Écrivez votre question…", send: "Envoyer",
-          restart: "Recommencer", typing: "L'assistant écrit…", offline: "L'assistant est injoignable. Nouvelle tentative…",
-          log: "Conversation avec l'assistant", you: "Vous", bot: "Assistant" },
-    en: { title: "Partner assistant", placeholder: "Type your question…", send: "Send",
-          restart: "Start over", typing: "The assistant is typing…", offline: "The assistant cannot be reached. Retrying…",
-          log: "Conversation with the assistant", you: "You", bot: "Assistant" }
+    fr: {
+      title: "Assistant partenaires", placeholder: "Écrivez votre question…", send: "Envoyer",
+      restart: "Recommencer", typing: "L'assistant écrit…", log: "Conversation avec l'assistant",
+      you: "Vous", bot: "Assistant",
+      offline: "L'assistant est injoignable pour le moment. Nouvelle tentative en cours… " +
+        "Vos messages seront envoyés dès que la connexion reviendra.",
+      slow: "Pas encore de réponse. L'assistant est peut-être en train de démarrer : patientez ou réessayez.",
+      noClient: "Le chat ne peut pas démarrer : le client socket.io n'a pas été chargé. " +
+        "Rechargez la page ou contactez l'équipe d'assistance.",
+      image: "Image"
+    },
+    en: {
+      title: "Partner assistant", placeholder: "Type your question…", send: "Send",
+      restart: "Start over", typing: "The assistant is typing…", log: "Conversation with the assistant",
+      you: "You", bot: "Assistant",
+      offline: "The assistant cannot be reached right now. Retrying… " +
+        "Your messages will be sent as soon as the connection is back.",
+      slow: "No answer yet. The assistant may still be starting: please wait or try again.",
+      noClient: "The chat cannot start: the socket.io client did not load. " +
+        "Reload the page or contact the support team.",
+      image: "Image"
+    }
   }[language];
-  var title = script.getAttribute("data-title") || T.title;
+  var title = (script && script.getAttribute("data-title")) || T.title;
   var storeKey = "helpdesk-chat:" + server;
+  var MAX_HISTORY = 200;
+  var REPLY_TIMEOUT_MS = 45000;
 
-  function load() {
-    try { return JSON.parse(localStorage.getItem(storeKey)) || {}; } catch (e) { return {}; }
-  }
-  var state = load();
-  if (!state.sessionId) { state.sessionId = newId(); state.history = []; }
-  function save() { try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode */ } }
+  // ---- state kept in localStorage: a stable session id and the conversation, so a reload shows it again ----
   function newId() {
-    return (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID().replace(/-/g, "");
+    return String(Date.now()) + Math.random().toString(16).slice(2);
   }
+  function load() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(storeKey));
+      if (saved && typeof saved.sessionId === "string" && Array.isArray(saved.history)) {
+        if (!Array.isArray(saved.outbox)) saved.outbox = [];
+        return saved;
+      }
+    } catch (e) { /* storage blocked or corrupt: start afresh */ }
+    return { sessionId: newId(), history: [], outbox: [] };
+  }
+  // outbox: messages typed while Rasa was unreachable, kept so a reload does not lose them.
+  var state = load();
+  function save() {
+    try { window.localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode: memory only */ }
+  }
+  save();
 
+  // ---- DOM ----
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
     if (text !== undefined) node.textContent = text;
     return node;
   }
-
-  var root = document.getElementById("helpdesk-chat") || document.body.appendChild(el("div"));
+  var root = document.getElementById("helpdesk-chat");
+  if (!root) { root = el("div"); document.body.appendChild(root); }
   var box = el("section", "hd-chat");
   box.setAttribute("aria-label", title);
   var head = el("header", "hd-head");
@@ -42,7 +81,7 @@
   var restart = el("button", null, T.restart);
   restart.type = "button";
   head.appendChild(restart);
-  var status = el("div", "hd-status", T.offline);
+  var status = el("div", "hd-status");
   status.setAttribute("role", "status");
   status.hidden = true;
   var log = el("div", "hd-log");
@@ -59,26 +98,40 @@
   send.type = "submit";
   form.appendChild(input);
   form.appendChild(send);
-  box.appendChild(head); box.appendChild(status); box.appendChild(log); box.appendChild(form);
+  box.appendChild(head);
+  box.appendChild(status);
+  box.appendChild(log);
+  box.appendChild(form);
   root.appendChild(box);
 
-  var URL_PATTERN = /(https?:\/\/[^\s<>"')]+[^\s<>"'),.;:!?])/g;
-  function appendText(node, text) {
-    // Links become <a> elements built with the DOM; everything else stays plain text.
-    var last = 0, match;
-    URL_PATTERN.lastIndex = 0;
-    while ((match = URL_PATTERN.exec(text)) !== null) {
-      node.appendChild(document.createTextNode(text.slice(last, match.index)));
-      var a = el("a", null, match[0]);
-      a.href = match[0];
-      a.target = "_blank";
-      a.rel = "noopener noreferrer";
-      node.appendChild(a);
-      last = match.index + match[0].length;
-    }
-    node.appendChild(document.createTextNode(text.slice(last)));
+  function showStatus(text) {
+    status.textContent = text || "";
+    status.hidden = !text;
   }
 
+  var URL_PATTERN = /https?:\/\/[^\s<>"'()]*[^\s<>"'(),.;:!?]/g;
+  function appendText(node, text) {
+    // Links become <a> elements built with the DOM; everything else stays plain text.
+    text = String(text);
+    var last = 0;
+    var match;
+    URL_PATTERN.lastIndex = 0;
+    while ((match = URL_PATTERN.exec(text)) !== null) {
+      if (match.index > last) node.appendChild(document.createTextNode(text.slice(last, match.index)));
+      node.appendChild(link(match[0], match[0]));
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) node.appendChild(document.createTextNode(text.slice(last)));
+  }
+  function link(href, text) {
+    var a = el("a", null, text);
+    a.href = href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
+  }
+
+  var lastBotNode = null;
   function render(entry, live) {
     if (entry.kind === "user") {
       var u = el("div", "hd-msg hd-user");
@@ -87,9 +140,15 @@
       log.appendChild(u);
     } else if (entry.kind === "bot") {
       var b = el("div", "hd-msg hd-bot");
+      b.setAttribute("aria-label", T.bot);
       appendText(b, entry.text);
       if (entry.article) b.setAttribute("data-kb-article", entry.article);
       log.appendChild(b);
+      lastBotNode = b;
+    } else if (entry.kind === "link") {
+      var l = el("div", "hd-msg hd-bot");
+      l.appendChild(link(entry.href, entry.text));
+      log.appendChild(l);
     } else if (entry.kind === "buttons" && live) {
       var group = el("div", "hd-buttons");
       group.setAttribute("role", "group");
@@ -98,6 +157,7 @@
         button.type = "button";
         button.addEventListener("click", function () {
           group.remove();
+          dropButtons();
           sendMessage(btn.payload, btn.title);
         });
         group.appendChild(button);
@@ -106,52 +166,130 @@
     }
     log.scrollTop = log.scrollHeight;
   }
-
   function remember(entry) {
     state.history.push(entry);
-    if (state.history.length > 200) state.history = state.history.slice(-200);
+    if (state.history.length > MAX_HISTORY) state.history = state.history.slice(-MAX_HISTORY);
+    save();
+  }
+  function dropButtons() {
+    // Answered buttons are not shown again after a reload.
+    state.history = state.history.filter(function (entry) { return entry.kind !== "buttons"; });
     save();
   }
 
+  // ---- typing indicator ----
   var typing = null;
+  var replyTimer = null;
   function showTyping(on) {
-    if (on && !typing) { typing = el("div", "hd-typing", T.typing); log.appendChild(typing); log.scrollTop = log.scrollHeight; }
+    if (on && !typing) {
+      typing = el("div", "hd-typing", T.typing);
+      typing.setAttribute("aria-label", T.typing);
+      log.appendChild(typing);
+      log.scrollTop = log.scrollHeight;
+    }
     if (!on && typing) { typing.remove(); typing = null; }
+    if (replyTimer) { clearTimeout(replyTimer); replyTimer = null; }
+    if (on) {
+      replyTimer = setTimeout(function () {
+        showTyping(false);
+        if (connected) showStatus(T.slow);
+      }, REPLY_TIMEOUT_MS);
+    }
   }
 
-  var socket = io(server, { transports: ["websocket", "polling"], reconnection: true, reconnectionDelayMax: 5000 });
+  // ---- restore the conversation; only the last set of buttons, if nothing came after it, stays clickable ----
+  state.history.forEach(function (entry, i) {
+    render(entry, entry.kind !== "buttons" || i === state.history.length - 1);
+  });
+
+  if (typeof window.io !== "function") {
+    showStatus(T.noClient);
+    input.disabled = true;
+    send.disabled = true;
+    restart.disabled = true;
+    return;
+  }
+
+  // ---- socket.io ----
+  var connected = false;   // true once Rasa confirmed the session: only then can replies reach this page
+  var socket = window.io(server, { transports: ["websocket", "polling"], reconnection: true, reconnectionDelayMax: 5000 });
+
   socket.on("connect", function () {
-    status.hidden = true;
     socket.emit("session_request", { session_id: state.sessionId });
   });
-  socket.on("disconnect", function () { status.hidden = false; showTyping(false); });
-  socket.on("connect_error", function () { status.hidden = false; showTyping(false); });
-  socket.on("bot_uttered", function (data) {
+  socket.on("session_confirm", function (data) {
+    var id = typeof data === "string" ? data : data && data.session_id;
+    if (id && id !== state.sessionId) { state.sessionId = String(id); save(); }
+    connected = true;
+    showStatus("");
+    var queued = state.outbox;
+    state.outbox = [];
+    save();
+    queued.forEach(emitUtterance);
+    if (queued.length) showTyping(true);
+  });
+  function offline() {
+    connected = false;
     showTyping(false);
-    if (data.text) {
+    showStatus(T.offline);
+  }
+  socket.on("disconnect", offline);
+  socket.on("connect_error", offline);
+
+  socket.on("bot_uttered", function (data) {
+    if (!data || typeof data !== "object") return;
+    showTyping(false);
+    showStatus("");
+    if (typeof data.text === "string" && data.text) {
       var entry = { kind: "bot", text: data.text };
-      remember(entry); render(entry, true);
+      remember(entry);
+      render(entry, true);
     }
-    if (data.kb_article) {
-      // The article id arrives just after the answer's text: attach it to that answer.
-      var bots = log.querySelectorAll(".hd-bot");
-      if (bots.length) bots[bots.length - 1].setAttribute("data-kb-article", data.kb_article);
+    var attachment = data.attachment;
+    var src = attachment && attachment.payload && attachment.payload.src;
+    if (typeof src === "string" && /^https?:\/\//i.test(src)) {
+      var picture = { kind: "link", href: src, text: T.image + " : " + src };
+      remember(picture);
+      render(picture, true);
+    }
+    // A knowledge-base answer names its article ({"kb_article": id} in Rasa's `custom`), sent just after its text.
+    var custom = data.custom && typeof data.custom === "object" ? data.custom : data;
+    if (typeof custom.kb_article === "string") {
+      if (lastBotNode) lastBotNode.setAttribute("data-kb-article", custom.kb_article);
       for (var i = state.history.length - 1; i >= 0; i--) {
-        if (state.history[i].kind === "bot") { state.history[i].article = data.kb_article; save(); break; }
+        if (state.history[i].kind === "bot") { state.history[i].article = custom.kb_article; save(); break; }
       }
     }
     var buttons = data.quick_replies || data.buttons;
-    if (buttons && buttons.length) {
-      var group = { kind: "buttons", buttons: buttons.map(function (b) { return { title: b.title, payload: b.payload }; }) };
-      remember(group); render(group, true);
+    if (Array.isArray(buttons) && buttons.length) {
+      var group = {
+        kind: "buttons",
+        buttons: buttons
+          .filter(function (b) { return b && typeof b.title === "string"; })
+          .map(function (b) { return { title: b.title, payload: typeof b.payload === "string" ? b.payload : b.title }; })
+      };
+      if (group.buttons.length) {
+        remember(group);
+        render(group, true);
+      }
     }
   });
 
+  function emitUtterance(message) {
+    socket.emit("user_uttered", { message: message, session_id: state.sessionId, metadata: { language: language } });
+  }
   function sendMessage(message, shown) {
     var entry = { kind: "user", text: shown || message };
-    remember(entry); render(entry, true);
-    showTyping(true);
-    socket.emit("user_uttered", { message: message, session_id: state.sessionId, metadata: { language: language } });
+    remember(entry);
+    render(entry, true);
+    if (connected) {
+      emitUtterance(message);
+      showTyping(true);
+    } else {
+      state.outbox.push(message);
+      save();
+      showStatus(T.offline);
+    }
   }
 
   form.addEventListener("submit", function (event) {
@@ -159,20 +297,21 @@
     var text = input.value.trim();
     if (!text) return;
     input.value = "";
+    dropButtons();
+    var groups = log.getElementsByClassName ? log.getElementsByClassName("hd-buttons") : [];
+    for (var g = groups.length - 1; g >= 0; g--) groups[g].remove();
     sendMessage(text);
   });
 
   restart.addEventListener("click", function () {
-    state = { sessionId: newId(), history: [] };
+    state = { sessionId: newId(), history: [], outbox: [] };
     save();
     log.textContent = "";
-    socket.emit("session_request", { session_id: state.sessionId });
-  });
-
-  // A reload shows the conversation again; only the last set of buttons stays clickable.
-  var lastButtons = -1;
-  state.history.forEach(function (entry, i) { if (entry.kind === "buttons") lastButtons = i; });
-  state.history.forEach(function (entry, i) {
-    render(entry, entry.kind !== "buttons" || (i === lastButtons && i === state.history.length - 1));
+    lastBotNode = null;
+    typing = null;
+    showTyping(false);
+    connected = false;
+    if (socket.connected) socket.emit("session_request", { session_id: state.sessionId });
+    input.focus();
   });
 })();
