@@ -67,8 +67,12 @@ def _publish(args: argparse.Namespace) -> int:
     token = os.environ.get("RASA_TOKEN")
     print(f"Asking the Rasa server at {url} to load {MODEL_PATH.name} (it keeps answering meanwhile)...")
     try:
-        response = requests.put(f"{url}/model", json={"model_file": str(MODEL_PATH)},
-                                params={"token": token} if token else None, timeout=600)
+        response = requests.put(
+            f"{url}/model",
+            json={"model_file": str(MODEL_PATH)},
+            params={"token": token} if token else None,
+            timeout=600,
+        )
     except requests.RequestException as error:
         print(f"The Rasa server is not reachable ({error}); it will load the new model at its next start.")
         return 0

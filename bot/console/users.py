@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from bot.settings import Settings
@@ -14,11 +15,15 @@ from bot.tickets.validation import normalise_email
 
 logger = logging.getLogger(__name__)
 MIN_PASSWORD_LENGTH = 8
+# Checked when the e-mail is unknown, so a login takes as long whether or not the account exists.
+_DUMMY_HASH = generate_password_hash("not a real password")
 
 
 def find_user(store: TicketStore, email: str) -> StaffUser | None:
+    """The user with this e-mail, whatever its case, since people type addresses as they like."""
+    address = normalise_email(email or "") or (email or "").strip()
     with store.sessions() as session:
-        query = select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
+        query = select(StaffUser).where(func.lower(StaffUser.email) == address.lower())
         return session.scalars(query).first()
 
 
@@ -28,37 +33,55 @@ def get_user(store: TicketStore, user_id: int) -> StaffUser | None:
 
 
 def create_staff_user(store: TicketStore, email: str, password: str, role: str = "staff") -> StaffUser:
-    """Create a user with a hashed password; ValueError says what is wrong."""
-    address = normalise_email(email)
+    """Create a user with a hashed password (never the password itself); ValueError says what is wrong."""
+    address = normalise_email(email or "")
     if address is None:
         raise ValueError(f"{email!r} is not a valid e-mail address")
     if role not in ROLES:
-        raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"unknown role {role!r}: the role must be one of {', '.join(ROLES)}")
+    if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    duplicate = ValueError(f"a user with the e-mail {address} already exists")
     if find_user(store, address):
-        raise ValueError(f"a user with the e-mail {address} already exists")
+        raise duplicate
     with store.sessions() as session:
         user = StaffUser(email=address, password_hash=generate_password_hash(password), role=role, active=True)
         session.add(user)
-        session.commit()
+        try:
+            session.commit()
+        except IntegrityError as error:  # created by someone else between the check and the insert
+            session.rollback()
+            raise duplicate from error
         return user
 
 
 def authenticate(store: TicketStore, email: str, password: str) -> StaffUser | None:
+    """The active user with this e-mail and password, else None (the caller shows one message for every case)."""
     user = find_user(store, email or "")
-    if user and user.active and check_password_hash(user.password_hash, password or ""):
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if user.active and check_password_hash(user.password_hash, password or ""):
         return user
     return None
 
 
 def ensure_admin_from_env(store: TicketStore, settings: Settings) -> StaffUser | None:
-    """Create the first admin from CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD when set and missing."""
+    """Create the first admin from CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD when set and missing.
+
+    Idempotent, so it runs at every start: an existing account (and a password changed since) is left alone.
+    """
     if not (settings.admin_email and settings.admin_password):
         return None
     existing = find_user(store, settings.admin_email)
     if existing:
         return existing
-    user = create_staff_user(store, settings.admin_email, settings.admin_password, role="admin")
+    try:
+        user = create_staff_user(store, settings.admin_email, settings.admin_password, role="admin")
+    except ValueError as error:
+        existing = find_user(store, settings.admin_email)
+        if existing:  # another console process created it at the same moment
+            return existing
+        raise ValueError(f"CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD: {error}") from error
     logger.info("created console admin %s from the environment", user.email)
     return user

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     jsonify,
@@ -17,7 +18,8 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import CSRFError
 
 from bot.console.auth import ConsoleUser
 from bot.console.users import authenticate
@@ -29,64 +31,98 @@ console = Blueprint(
     "console", __name__, template_folder="templates", static_folder="static", static_url_path="/static/console"
 )
 PAGE_SIZE = 50
+LANGUAGES = ("fr", "en")
 SOCKET_IO_CLIENT = PROJECT_ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+LOGIN_ERROR = "Wrong e-mail or password."
 
 
 def store() -> TicketStore:
     return current_app.extensions["ticket_store"]
 
 
-def _local_path(target: str | None) -> str | None:
-    """Only same-site paths are followed after login, so a link cannot send staff elsewhere."""
-    if not target:
+def local_path(target: str | None) -> str | None:
+    """Only same-site paths are followed after login, so a crafted link cannot send staff elsewhere.
+
+    Browsers read `\\` as `/` and drop tabs and newlines, so `/\\evil.org` or `/\t/evil.org` would leave the site.
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc:
         return None
     return target
 
 
+def profile_href(link: str) -> str | None:
+    """An http(s) address for the partner's profile link, or None when it cannot be one (never `javascript:`)."""
+    text = (link or "").strip()
+    if not text or any(c.isspace() for c in text):
+        return None
+    if "://" not in text:
+        text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number, as in `javascript:alert(1)`)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or "." not in (parts.hostname or ""):
+        return None
+    return text
+
+
 @console.get("/health")
-def health():
+def health() -> Response:
     return jsonify(status="ok")
 
 
 @console.get("/")
 @console.get("/chat")
-def widget_page():
-    language = request.args.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
+def widget_page() -> str:
+    language = (request.args.get("lang") or current_app.config["DEFAULT_LANGUAGE"]).strip().lower()
     return _widget(language)
 
 
 @console.get("/en")
-def widget_page_en():
+def widget_page_en() -> str:
     return _widget("en")
 
 
-def _widget(language: str):
-    language = language if language in ("fr", "en") else "fr"
+def _widget(language: str) -> str:
+    language = language if language in LANGUAGES else "fr"
     return render_template("widget.html", language=language, rasa_url=current_app.config["RASA_URL"])
 
 
 @console.get("/vendor/socket.io.min.js")
-def socket_io_client():
-    if not Path(SOCKET_IO_CLIENT).exists():
-        return "socket.io client missing: run `npm ci` (make setup does) in the project folder.", 404
+def socket_io_client() -> Response | tuple[str, int, dict[str, str]]:
+    """The pinned socket.io client from node_modules: no CDN, so the widget works on a closed network."""
+    if not Path(SOCKET_IO_CLIENT).is_file():
+        message = (
+            "The socket.io client is missing: run `npm ci --no-audit --no-fund` (or `make setup`) "
+            "in the project folder, then reload this page."
+        )
+        return message, 404, {"Content-Type": "text/plain; charset=utf-8"}
     return send_file(SOCKET_IO_CLIENT, mimetype="application/javascript", max_age=3600)
 
 
 @console.route("/login", methods=["GET", "POST"])
 def login():
+    target = local_path(request.args.get("next")) or url_for("console.tickets")
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(target)
     error = None
+    email = ""
     if request.method == "POST":
-        user = authenticate(store(), request.form.get("email", ""), request.form.get("password", ""))
+        email = request.form.get("email", "").strip()
+        user = authenticate(store(), email, request.form.get("password", ""))
         if user:
-            session.clear()
+            session.clear()  # a fresh session on login: no fixation of a session set before it
             session.permanent = True
             login_user(ConsoleUser(user))
-            return redirect(_local_path(request.args.get("next")) or url_for("console.tickets"))
-        error = "Wrong e-mail or password."
-    return render_template("login.html", error=error), (401 if error else 200)
+            return redirect(target)
+        error = LOGIN_ERROR
+    return render_template("login.html", error=error, email=email)
 
 
 @console.post("/logout")
@@ -99,23 +135,50 @@ def logout():
 
 @console.get("/tickets")
 @login_required
-def tickets():
+def tickets() -> str:
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     total = store().count()
-    rows = store().newest(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    rows = store().newest(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE) if page <= pages else []
     return render_template("tickets.html", tickets=rows, total=total, page=page, pages=pages, label=issue_types.label)
 
 
 @console.get("/tickets/<reference>")
 @login_required
-def ticket(reference: str):
+def ticket(reference: str) -> str:
     found = store().by_reference(reference)
     if found is None:
         abort(404)
-    return render_template("ticket.html", ticket=found, events=store().events(found.id), label=issue_types.label)
+    return render_template(
+        "ticket.html",
+        ticket=found,
+        events=store().events(found.id),
+        label=issue_types.label,
+        profile_href=profile_href(found.profile_link),
+    )
 
 
 @console.app_errorhandler(404)
-def not_found(error):
+def not_found(error: Exception) -> tuple[str, int]:
     return render_template("404.html"), 404
+
+
+@console.app_errorhandler(CSRFError)
+def csrf_refused(error: CSRFError) -> tuple[str, int]:
+    """A form without a valid token (expired page, or sent from another site) is refused with a way back."""
+    message = "This form has expired or did not come from this site. Please try again."
+    if request.endpoint == "console.login":
+        return render_template("login.html", error=message, email=""), 400
+    return render_template("error.html", title="Form refused", message=message), 400
+
+
+@console.after_app_request
+def security_headers(response: Response) -> Response:
+    """Browser-side hardening: no MIME sniffing, no referrer leak; console pages cannot be framed."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint not in ("console.widget_page", "console.widget_page_en"):
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint in ("console.tickets", "console.ticket"):
+        response.headers["Cache-Control"] = "no-store"  # partner data must not stay in a shared browser's cache
+    return response

@@ -13,9 +13,10 @@ from flask.testing import FlaskClient
 from werkzeug.security import check_password_hash
 
 from bot.console import create_app
-from bot.console.users import create_staff_user, ensure_admin_from_env, find_user
+from bot.console.users import authenticate, create_staff_user, ensure_admin_from_env, find_user
 from bot.settings import get_settings
 from bot.tickets.migrate import upgrade
+from bot.tickets.models import StaffUser
 from bot.tickets.store import NewTicket, TicketStore, make_engine
 
 PASSWORD = "correct horse battery"
@@ -75,8 +76,10 @@ def test_pages_need_a_login(app: Flask, store: TicketStore) -> None:
 def test_a_wrong_password_is_refused(app: Flask) -> None:
     client = app.test_client()
     response = log_in(client, password="wrong password")
-    assert response.status_code == 401
-    assert "Wrong e-mail or password" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Wrong e-mail or password" in page and 'name="password"' in page
+    assert 'value="agent@helpdesk.org"' in page  # the e-mail stays typed in
     assert client.get("/tickets").status_code == 302
 
 
@@ -103,14 +106,19 @@ def test_ticket_page_shows_every_field_and_the_audit_trail(app: Flask, store: Ti
     page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
     for text in (
         "ONG Espoir",
-        "profile id 4821",
+        "<dt>Profile id</dt><dd>4821</dd>",
+        '<dd class="description">Le nom légal est faux.\nMerci de le corriger.</dd>',
+        "<dt>Status</dt><dd>new</dd>",
+        "<dt>Language</dt><dd>fr</dd>",
+        "<dt>Priority</dt><dd>normal</dd>",
         "Change profile information I cannot edit",
-        "Le nom légal est faux.",
         "contact@espoir.org",
         "conv-a",
-        "created",
+        ticket.reference,
+        ticket.created_at.strftime("%Y-%m-%d %H:%M"),
     ):
         assert text in page
+    assert "<strong>bot</strong> created" in page
     assert 'href="https://www.unpartnerportal.org/profile/4821/overview" rel="noopener noreferrer"' in page
     assert client.get("/tickets/HD-1999-000999").status_code == 404
 
@@ -126,8 +134,14 @@ def test_partner_text_is_shown_escaped(app: Flask, store: TicketStore) -> None:
 
 
 def test_a_login_without_csrf_token_is_refused(app: Flask) -> None:
-    response = app.test_client().post("/login", data={"email": "agent@helpdesk.org", "password": PASSWORD})
+    assert app.config.get("WTF_CSRF_ENABLED", True)
+    client = app.test_client()
+    response = client.post("/login", data={"email": "agent@helpdesk.org", "password": PASSWORD})
     assert response.status_code == 400
+    assert "expired or did not come from this site" in response.get_data(as_text=True)
+    assert client.get("/tickets").status_code == 302
+    bad_token = {"email": "agent@helpdesk.org", "password": PASSWORD, "csrf_token": "forged"}
+    assert client.post("/login", data=bad_token).status_code == 400
 
 
 def test_health_and_widget_pages_are_public(app: Flask) -> None:
@@ -158,3 +172,127 @@ def test_a_short_password_or_duplicate_user_is_refused(store: TicketStore, app: 
         create_staff_user(store, "new@helpdesk.org", "short")
     with pytest.raises(ValueError, match="already exists"):
         create_staff_user(store, "Agent@Helpdesk.org", PASSWORD)
+
+
+@pytest.mark.parametrize("target", ["https://evil.org/", "//evil.org/", "/\\evil.org", "/\t/evil.org", "tickets"])
+def test_login_follows_next_only_to_local_paths(app: Flask, target: str) -> None:
+    client = app.test_client()
+    token = csrf_token(client)
+    data = {"email": "agent@helpdesk.org", "password": PASSWORD, "csrf_token": token}
+    response = client.post("/login", query_string={"next": target}, data=data)
+    assert response.status_code == 302 and response.headers["Location"] == "/tickets"
+
+
+def test_login_follows_a_local_next_and_logout_ends_the_session(app: Flask, store: TicketStore) -> None:
+    ticket = add_ticket(store, "a")
+    client = app.test_client()
+    redirect = client.get(f"/tickets/{ticket.reference}").headers["Location"]
+    token = csrf_token(client, redirect)
+    data = {"email": "agent@helpdesk.org", "password": PASSWORD, "csrf_token": token}
+    response = client.post(redirect, data=data)
+    assert response.headers["Location"] == f"/tickets/{ticket.reference}"
+    assert client.get("/login").headers["Location"] == "/tickets"  # already logged in
+    assert client.get("/logout").status_code == 405  # a link or an image cannot log staff out
+    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/tickets")}).status_code == 302
+    assert client.get("/tickets").status_code == 302
+
+
+def test_the_queue_has_fifty_tickets_a_page(app: Flask, store: TicketStore) -> None:
+    tickets = [add_ticket(store, f"k{i}") for i in range(51)]
+    client = app.test_client()
+    log_in(client)
+    first = client.get("/tickets").get_data(as_text=True)
+    assert "51 in all" in first and "Page 1 of 2" in first
+    assert tickets[-1].reference in first and tickets[0].reference not in first
+    assert first.count('href="/tickets/HD-') == 50
+    second = client.get("/tickets?page=2").get_data(as_text=True)
+    assert tickets[0].reference in second and second.count('href="/tickets/HD-') == 1
+    beyond = client.get("/tickets?page=9")
+    assert beyond.status_code == 200 and "There is no page 9" in beyond.get_data(as_text=True)
+    assert client.get("/tickets?page=abc").status_code == 200
+
+
+def test_a_profile_link_that_is_not_a_web_address_is_not_a_link(app: Flask, store: TicketStore) -> None:
+    ticket = add_ticket(store, "j", profile_link="javascript:alert(1)")
+    client = app.test_client()
+    log_in(client)
+    page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+    assert 'href="javascript' not in page and "javascript:alert(1) <em>(not a web address)</em>" in page
+
+
+def test_console_pages_are_not_cached_or_framed(app: Flask, store: TicketStore) -> None:
+    client = app.test_client()
+    log_in(client)
+    response = client.get("/tickets")
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "X-Frame-Options" not in client.get("/").headers  # the widget page may be embedded
+
+
+def test_unknown_pages_get_the_not_found_page(app: Flask) -> None:
+    response = app.test_client().get("/no-such-page")
+    assert response.status_code == 404 and "Not found" in response.get_data(as_text=True)
+
+
+def test_the_widget_page_points_at_the_configured_rasa_server(
+    store: TicketStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RASA_URL", "https://bot.example.org/")
+    app = create_app(replace(get_settings(), secret_key="s", admin_email=None, admin_password=None), store)
+    client = app.test_client()
+    page = client.get("/chat").get_data(as_text=True)
+    assert 'data-server="https://bot.example.org"' in page and 'data-language="fr"' in page
+    assert 'lang="fr"' in client.get("/chat?lang=xx").get_data(as_text=True)
+    assert 'lang="en"' in client.get("/?lang=EN").get_data(as_text=True)
+    monkeypatch.delenv("RASA_URL")
+    app = create_app(replace(get_settings(), secret_key="s", admin_email=None, admin_password=None), store)
+    assert 'data-server="http://localhost:5005"' in app.test_client().get("/").get_data(as_text=True)
+
+
+def test_a_missing_socket_io_client_is_explained(app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr("bot.console.views.SOCKET_IO_CLIENT", tmp_path / "missing.js")
+    response = app.test_client().get("/vendor/socket.io.min.js")
+    assert response.status_code == 404 and "npm ci" in response.get_data(as_text=True)
+
+
+def test_without_a_secret_key_a_random_one_is_used_with_a_warning(
+    store: TicketStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = replace(get_settings(), secret_key="", admin_email=None, admin_password=None)
+    with caplog.at_level("WARNING", logger="bot.console"):
+        first = create_app(settings, store)
+        second = create_app(settings, store)
+    assert len(first.secret_key) >= 32 and first.secret_key != second.secret_key
+    assert "CONSOLE_SECRET_KEY is not set" in caplog.text
+
+
+def test_bad_users_are_refused_with_a_clear_message(store: TicketStore) -> None:
+    with pytest.raises(ValueError, match="role must be one of staff, admin"):
+        create_staff_user(store, "new@helpdesk.org", PASSWORD, role="root")
+    with pytest.raises(ValueError, match="not a valid e-mail address"):
+        create_staff_user(store, "not-an-address", PASSWORD)
+
+
+def test_authenticate_refuses_unknown_and_inactive_users(store: TicketStore) -> None:
+    user = create_staff_user(store, "agent@helpdesk.org", PASSWORD)
+    assert authenticate(store, "AGENT@helpdesk.org", PASSWORD).id == user.id
+    assert authenticate(store, "nobody@helpdesk.org", PASSWORD) is None
+    with store.sessions() as session:
+        session.get(StaffUser, user.id).active = False
+        session.commit()
+    assert authenticate(store, "agent@helpdesk.org", PASSWORD) is None
+
+
+def test_a_bad_admin_from_the_environment_names_the_variables(store: TicketStore) -> None:
+    settings = replace(get_settings(), admin_email="boss@helpdesk.org", admin_password="short")
+    with pytest.raises(ValueError, match="CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD: the password must have"):
+        ensure_admin_from_env(store, settings)
+
+
+def test_an_unmigrated_database_is_explained(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    settings = replace(get_settings(), admin_email="boss@helpdesk.org", admin_password="a long password")
+    with pytest.raises(RuntimeError, match="helpdesk db upgrade"):
+        create_app(settings, TicketStore(engine))
+    engine.dispose()
