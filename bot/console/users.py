@@ -85,3 +85,21 @@ def ensure_admin_from_env(store: TicketStore, settings: Settings) -> StaffUser |
         raise ValueError(f"CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD: {error}") from error
     logger.info("created console admin %s from the environment", user.email)
     return user
+
+
+def list_users(store: TicketStore) -> list[StaffUser]:
+    with store.sessions() as session:
+        return list(session.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
+def set_role_and_activity(store: TicketStore, user_id: int, role: str, active: bool) -> StaffUser:
+    """Change an account's role or switch it off (accounts are never deleted: the audit trail names them)."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}: the role must be one of {', '.join(ROLES)}")
+    with store.sessions() as session:
+        user = session.get(StaffUser, user_id)
+        if user is None:
+            raise ValueError("no such account")
+        user.role, user.active = role, active
+        session.commit()
+        return user

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     jsonify,
     redirect,
@@ -22,9 +21,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
 from bot.console.auth import ConsoleUser
+from bot.console.i18n import LANGUAGES as CONSOLE_LANGUAGES
+from bot.console.i18n import t
+from bot.console.throttle import LoginThrottle
 from bot.console.users import authenticate
 from bot.settings import PROJECT_ROOT
-from bot.tickets import issue_types
 from bot.tickets.store import TicketStore
 
 console = Blueprint(
@@ -108,21 +109,46 @@ def socket_io_client() -> Response | tuple[str, int, dict[str, str]]:
 
 @console.route("/login", methods=["GET", "POST"])
 def login():
-    target = local_path(request.args.get("next")) or url_for("console.tickets")
+    target = local_path(request.args.get("next")) or url_for("tickets.queue")
     if request.method == "GET" and current_user.is_authenticated:
         return redirect(target)
     error = None
     email = ""
     if request.method == "POST":
         email = request.form.get("email", "").strip()
+        throttle: LoginThrottle = current_app.extensions["login_throttle"]
+        keys = (f"address:{request.remote_addr}", f"account:{email.lower()}")
+        wait = throttle.retry_after(*keys)
+        if wait:
+            error = t("Too many failed logins. Try again in {seconds} seconds.", seconds=wait)
+            return render_template("login.html", error=error, email=email), 429, {"Retry-After": str(wait)}
         user = authenticate(store(), email, request.form.get("password", ""))
         if user:
+            throttle.succeeded(keys[1])
+            language = session.get("console_language")
             session.clear()  # a fresh session on login: no fixation of a session set before it
+            if language:
+                session["console_language"] = language
             session.permanent = True
             login_user(ConsoleUser(user))
             return redirect(target)
-        error = LOGIN_ERROR
+        throttle.failed(*keys)
+        error = t(LOGIN_ERROR)
     return render_template("login.html", error=error, email=email)
+
+
+@console.post("/language")
+def choose_language():
+    """The console's language, kept in the session; back to the page the staff member was on."""
+    chosen = request.form.get("language")
+    if chosen in CONSOLE_LANGUAGES:
+        session["console_language"] = chosen
+    return redirect(local_path(request.form.get("next")) or url_for("tickets.queue"))
+
+
+@console.app_errorhandler(403)
+def forbidden(error: Exception) -> tuple[str, int]:
+    return render_template("error.html", title=t("Not allowed"), message=t("This page is for admins only.")), 403
 
 
 @console.post("/logout")
@@ -133,31 +159,6 @@ def logout():
     return redirect(url_for("console.login"))
 
 
-@console.get("/tickets")
-@login_required
-def tickets() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    total = store().count()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-    rows = store().newest(limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE) if page <= pages else []
-    return render_template("tickets.html", tickets=rows, total=total, page=page, pages=pages, label=issue_types.label)
-
-
-@console.get("/tickets/<reference>")
-@login_required
-def ticket(reference: str) -> str:
-    found = store().by_reference(reference)
-    if found is None:
-        abort(404)
-    return render_template(
-        "ticket.html",
-        ticket=found,
-        events=store().events(found.id),
-        label=issue_types.label,
-        profile_href=profile_href(found.profile_link),
-    )
-
-
 @console.app_errorhandler(404)
 def not_found(error: Exception) -> tuple[str, int]:
     return render_template("404.html"), 404
@@ -166,10 +167,10 @@ def not_found(error: Exception) -> tuple[str, int]:
 @console.app_errorhandler(CSRFError)
 def csrf_refused(error: CSRFError) -> tuple[str, int]:
     """A form without a valid token (expired page, or sent from another site) is refused with a way back."""
-    message = "This form has expired or did not come from this site. Please try again."
+    message = t("This form has expired or did not come from this site. Please try again.")
     if request.endpoint == "console.login":
         return render_template("login.html", error=message, email=""), 400
-    return render_template("error.html", title="Form refused", message=message), 400
+    return render_template("error.html", title=t("Form refused"), message=message), 400
 
 
 @console.after_app_request
@@ -179,6 +180,6 @@ def security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if request.endpoint not in ("console.widget_page", "console.widget_page_en"):
         response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.endpoint in ("console.tickets", "console.ticket"):
+    if request.endpoint and request.endpoint.split(".")[0] in ("tickets", "knowledge_admin", "users"):
         response.headers["Cache-Control"] = "no-store"  # partner data must not stay in a shared browser's cache
     return response

@@ -42,10 +42,12 @@ class Ticket(Base):
     status = Column(String(16), nullable=False, default="new", index=True)
     priority = Column(String(16), nullable=False, default="normal")
     assignee_id = Column(Integer, ForeignKey("staff_users.id"), nullable=True, index=True)
+    duplicate_of_id = Column(Integer, ForeignKey("tickets.id"), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
 
     assignee = relationship(StaffUser, lazy="joined")
+    duplicate_of = relationship("Ticket", remote_side=[id], lazy="joined", join_depth=1)
     events = relationship("TicketEvent", order_by="TicketEvent.id", back_populates="ticket")
 
 
@@ -64,3 +66,19 @@ class TicketEvent(Base):
     new_value = Column(Text, nullable=True)
 
     ticket = relationship(Ticket, back_populates="events")
+
+
+class ApiToken(Base):
+    """A token for the JSON API; only its SHA-256 is kept, so a leaked database does not leak tokens."""
+
+    __tablename__ = "api_tokens"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(100), nullable=False)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    user_id = Column(Integer, ForeignKey("staff_users.id"), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_used_at = Column(DateTime(timezone=True), nullable=True)
+    revoked = Column(Boolean, nullable=False, default=False)
+
+    user = relationship(StaffUser, lazy="joined")

@@ -11,7 +11,9 @@ from sqlalchemy.orm import sessionmaker
 
 from bot.database import make_engine  # noqa: F401  (re-exported: callers build engines here)
 from bot.tickets.models import ISSUE_TYPES, Ticket, TicketEvent
+from bot.tickets.queue import TicketQueue
 from bot.tickets.reference import make_reference
+from bot.tickets.triage import Triage
 from bot.tickets.validation import normalise_email, parse_profile_id
 
 
@@ -33,6 +35,8 @@ class TicketStore:
         self.engine = engine
         self.reference_prefix = reference_prefix
         self.sessions = sessionmaker(engine, future=True, expire_on_commit=False)
+        self.queue = TicketQueue(self.sessions)  # filtered, paged reads for the console and the API
+        self.triage = Triage(self.sessions)  # staff changes, each with its audit row
 
     def create(self, new: NewTicket, submission_key: str, actor: str = "bot") -> tuple[Ticket, bool]:
         """Store the ticket once per submission key; return it and whether it is new.

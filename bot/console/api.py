@@ -1,0 +1,178 @@
+"""The JSON API (`/api/v1`): the console's ticket operations for other helpdesk tools, token-authenticated.
+
+Authentication is `Authorization: Bearer <token>` (tokens from the Users page or `helpdesk create-token`);
+no cookie session, so no CSRF token either. Every change is made as the token's account and audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from bot.console import api_tokens
+from bot.console.users import find_user
+from bot.tickets.models import StaffUser, Ticket, TicketEvent
+from bot.tickets.queue import QueueFilter
+from bot.tickets.store import TicketStore
+from bot.tickets.triage import TriageError
+
+api = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_PAGE_SIZE = 200
+
+
+def store() -> TicketStore:
+    return current_app.extensions["ticket_store"]
+
+
+def error(status: int, message: str) -> tuple[Response, int]:
+    return jsonify(error=message), status
+
+
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header[:7].lower() == "bearer " else ""
+        user = api_tokens.user_for(store(), token)
+        if user is None:
+            response, status = error(401, "a valid API token is required: Authorization: Bearer <token>")
+            response.headers["WWW-Authenticate"] = "Bearer"
+            return response, status
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def ticket_json(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "reference": ticket.reference,
+        "organization_name": ticket.organization_name,
+        "profile_link": ticket.profile_link,
+        "profile_id": ticket.profile_id,
+        "issue_type": ticket.issue_type,
+        "description": ticket.description,
+        "contact_email": ticket.contact_email,
+        "language": ticket.language,
+        "conversation_id": ticket.conversation_id,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "assignee": ticket.assignee.email if ticket.assignee else None,
+        "duplicate_of": ticket.duplicate_of.reference if ticket.duplicate_of else None,
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
+    }
+
+
+def event_json(event: TicketEvent) -> dict[str, Any]:
+    return {
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "action": event.action,
+        "field": event.field,
+        "old_value": event.old_value,
+        "new_value": event.new_value,
+    }
+
+
+@api.get("/tickets")
+@token_required
+def list_tickets() -> Response:
+    """Filters as in the console (status, issue_type, assignee id or "none", language, age, q, sort);
+    `after` is the `next` cursor of the previous page; `limit` up to 200."""
+    args = request.args.to_dict()
+    if args.get("assignee") == "me":
+        args["assignee"] = str(g.api_user.id)
+    wanted = QueueFilter(**_filter_fields(args)).clean()
+    size = min(max(request.args.get("limit", 50, type=int) or 50, 1), MAX_PAGE_SIZE)
+    page = store().queue.page(wanted, cursor=request.args.get("after"), size=size)
+    return jsonify(tickets=[ticket_json(t) for t in page.tickets], total=page.total, next=page.next_cursor)
+
+
+def _filter_fields(args: dict[str, str]) -> dict[str, Any]:
+    return {
+        "status": args.get("status"),
+        "issue_type": args.get("issue_type"),
+        "assignee": args.get("assignee"),
+        "language": args.get("language"),
+        "age": args.get("age"),
+        "search": args.get("q"),
+        "sort": args.get("sort") or "newest",
+    }
+
+
+@api.get("/tickets/<reference>")
+@token_required
+def get_ticket(reference: str) -> Any:
+    ticket = store().by_reference(reference)
+    if ticket is None:
+        return error(404, f"no ticket {reference}")
+    return jsonify(ticket=ticket_json(ticket), events=[event_json(e) for e in store().events(ticket.id)])
+
+
+@api.patch("/tickets/<reference>")
+@token_required
+def change_ticket(reference: str) -> Any:
+    """JSON body with any of: status, priority, assignee (an account's e-mail, or null to unassign)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not body:
+        return error(400, "send a JSON object with status, priority or assignee")
+    unknown = set(body) - {"status", "priority", "assignee"}
+    if unknown:
+        return error(400, f"unknown field(s): {', '.join(sorted(unknown))}")
+    if store().by_reference(reference) is None:
+        return error(404, f"no ticket {reference}")
+    actor = g.api_user.email
+    triage = store().triage
+    try:
+        if "assignee" in body:
+            triage.assign(reference, _assignee_id(body["assignee"]), actor)
+        if "status" in body:
+            triage.set_status(reference, str(body["status"]), actor)
+        if "priority" in body:
+            triage.set_priority(reference, str(body["priority"]), actor)
+    except TriageError as problem:
+        return error(422, str(problem))
+    return get_ticket(reference)
+
+
+def _assignee_id(email: Any) -> int | None:
+    if email is None:
+        return None
+    user: StaffUser | None = find_user(store(), str(email))
+    if user is None:
+        raise TriageError(f"no account {email}")
+    return user.id
+
+
+@api.post("/tickets/<reference>/notes")
+@token_required
+def add_note(reference: str) -> Any:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        return error(400, 'send {"text": "..."}')
+    if store().by_reference(reference) is None:
+        return error(404, f"no ticket {reference}")
+    try:
+        event = store().triage.add_note(reference, body["text"], g.api_user.email)
+    except TriageError as problem:
+        return error(422, str(problem))
+    return jsonify(event=event_json(event)), 201
+
+
+@api.post("/tickets/<reference>/duplicate")
+@token_required
+def mark_duplicate(reference: str) -> Any:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("of"), str):
+        return error(400, 'send {"of": "<reference of the original ticket>"}')
+    if store().by_reference(reference) is None:
+        return error(404, f"no ticket {reference}")
+    try:
+        store().triage.mark_duplicate(reference, body["of"], g.api_user.email)
+    except TriageError as problem:
+        return error(422, str(problem))
+    return get_ticket(reference)

@@ -1,0 +1,25 @@
+"""Role checks for console pages: `staff` triage tickets, `admin` also edit the knowledge base and users."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def admin_required(view: View) -> View:
+    """Log in first (redirect), then 403 for a logged-in staff member who is not an admin."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,185 @@
+"""Ticket triage pages: the filtered queue, its CSV export, a ticket with its transcript, and staff changes."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from bot.console.i18n import console_language, t
+from bot.console.views import profile_href
+from bot.tickets import issue_types
+from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
+from bot.tickets.queue import AGES, SORTS, QueueFilter
+from bot.tickets.store import TicketStore
+from bot.tickets.triage import TriageError
+from bot.transcripts import transcript
+
+tickets = Blueprint("tickets", __name__, template_folder="templates")
+PAGE_SIZE = 50
+FILTER_FIELDS = ("status", "issue_type", "assignee", "language", "age", "q", "sort")
+CSV_COLUMNS = (
+    "reference",
+    "created_at",
+    "updated_at",
+    "status",
+    "priority",
+    "issue_type",
+    "organization_name",
+    "profile_link",
+    "profile_id",
+    "contact_email",
+    "language",
+    "assignee",
+    "duplicate_of",
+    "conversation_id",
+    "description",
+)
+
+
+def store() -> TicketStore:
+    return current_app.extensions["ticket_store"]
+
+
+def wanted_from(args: dict[str, str]) -> QueueFilter:
+    """The queue filter in the query string; `assignee=me` is the logged-in staff member."""
+    assignee = args.get("assignee") or None
+    if assignee == "me":
+        assignee = str(current_user.id)
+    return QueueFilter(
+        status=args.get("status") or None,
+        issue_type=args.get("issue_type") or None,
+        assignee=assignee,
+        language=args.get("language") or None,
+        age=args.get("age") or None,
+        search=args.get("q") or None,
+        sort=args.get("sort") or "newest",
+    ).clean()
+
+
+def filter_args() -> dict[str, str]:
+    """The filters in this request, to carry into links (pages, export, status counts)."""
+    return {name: request.args[name] for name in FILTER_FIELDS if request.args.get(name)}
+
+
+@tickets.get("/tickets")
+@login_required
+def queue() -> str:
+    wanted = wanted_from(request.args)
+    page = store().queue.page(
+        wanted,
+        cursor=request.args.get("after") or request.args.get("before"),
+        backwards=bool(request.args.get("before")) and not request.args.get("after"),
+        size=PAGE_SIZE,
+    )
+    return render_template(
+        "tickets.html",
+        page=page,
+        counts=store().queue.status_counts(wanted),
+        wanted=wanted,
+        args=filter_args(),
+        staff=store().triage.staff(),
+        statuses=STATUSES,
+        issue_types=ISSUE_TYPES,
+        ages=AGES,
+        sorts=SORTS,
+        label=issue_types.label,
+        language=console_language(),
+    )
+
+
+def csv_cell(value: object) -> str:
+    """Text as a spreadsheet shows it; a leading = + - @ would make partner text a formula, so it is quoted."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_row(ticket: Ticket) -> list[str]:
+    values = {
+        "created_at": ticket.created_at.isoformat(),
+        "updated_at": ticket.updated_at.isoformat(),
+        "assignee": ticket.assignee.email if ticket.assignee else "",
+        "duplicate_of": ticket.duplicate_of.reference if ticket.duplicate_of else "",
+    }
+    return [csv_cell(values[c] if c in values else getattr(ticket, c)) for c in CSV_COLUMNS]
+
+
+@tickets.get("/tickets/export.csv")
+@login_required
+def export() -> Response:
+    """Every ticket of the current filtered view, streamed in batches, so 100,000 rows need little memory."""
+    wanted = wanted_from(request.args)
+    queue = store().queue  # read now: the rows are written after this request's context has ended
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for ticket in queue.all_matching(wanted):
+            writer.writerow(csv_row(ticket))
+            if buffer.tell() > 64_000:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    headers = {"Content-Disposition": 'attachment; filename="tickets.csv"', "Cache-Control": "no-store"}
+    return Response(rows(), mimetype="text/csv", headers=headers)
+
+
+@tickets.get("/tickets/<reference>")
+@login_required
+def detail(reference: str) -> str:
+    ticket = store().by_reference(reference)
+    if ticket is None:
+        abort(404)
+    return render_template(
+        "ticket.html",
+        ticket=ticket,
+        events=store().events(ticket.id),
+        related=store().triage.related(ticket),
+        lines=transcript(ticket.conversation_id),
+        staff=store().triage.staff(),
+        statuses=STATUSES,
+        priorities=PRIORITIES,
+        label=issue_types.label,
+        language=console_language(),
+        profile_href=profile_href(ticket.profile_link),
+    )
+
+
+@tickets.post("/tickets/<reference>")
+@login_required
+def change(reference: str) -> Response:
+    """One form per action on the ticket page; each change lands in the audit trail."""
+    triage = store().triage
+    actor = current_user.email
+    action = request.form.get("action")
+    try:
+        if action == "assign":
+            assignee = request.form.get("assignee", "")
+            if assignee == "me":
+                assignee_id: int | None = int(current_user.id)
+            else:
+                assignee_id = int(assignee) if assignee.isdigit() else None
+            triage.assign(reference, assignee_id, actor)
+        elif action == "status":
+            triage.set_status(reference, request.form.get("status", ""), actor)
+        elif action == "priority":
+            triage.set_priority(reference, request.form.get("priority", ""), actor)
+        elif action == "note":
+            triage.add_note(reference, request.form.get("note", ""), actor)
+        elif action == "duplicate":
+            triage.mark_duplicate(reference, request.form.get("original", ""), actor)
+        else:
+            abort(400)
+    except TriageError as error:
+        if str(error).startswith("no ticket") and action != "duplicate":
+            abort(404)
+        flash(t("Not saved: {reason}", reason=str(error)), "error")
+    else:
+        flash(t("Saved."), "notice")
+    return redirect(url_for("tickets.detail", reference=reference.upper()))

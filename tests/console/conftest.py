@@ -1,0 +1,35 @@
+"""Console fixtures: a migrated SQLite ticket store and the console app with one staff account."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from bot.console import create_app
+from bot.console.users import create_staff_user
+from bot.settings import get_settings
+from bot.tickets.migrate import upgrade
+from bot.tickets.store import TicketStore, make_engine
+from tests.console.support import PASSWORD
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[TicketStore]:
+    url = f"sqlite:///{tmp_path / 'console.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    yield TicketStore(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def app(store: TicketStore) -> Flask:
+    settings = replace(get_settings(), secret_key="test-secret", admin_email=None, admin_password=None)
+    app = create_app(settings, store)
+    app.config.update(TESTING=True)
+    create_staff_user(store, "agent@helpdesk.org", PASSWORD, role="staff")
+    return app
