@@ -68,6 +68,7 @@ FR: dict[str, str] = {
     ),
     "No conversation is stored for this ticket.": "Aucune conversation n'est enregistrée pour cette demande.",
     "partner": "partenaire",
+    "a button the partner pressed": "un bouton choisi par le partenaire",
     "bot": "assistant",
     "Audit trail": "Journal des modifications",
     "added a note": "a ajouté une note",
