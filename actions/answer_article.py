@@ -76,8 +76,13 @@ class ActionAnswerArticle(Action):
         article = knowledge_base().get(article_id) if article_id else None
         if article is None:
             return offer_suggestions(dispatcher, tracker)
-        text = article.text(language_of(tracker))
+        language = language_of(tracker)
+        text = article.text(language)
         dispatcher.utter_message(text=text.answer, json_message={"kb_article": article.id})
+        try:
+            knowledge_records().record_answer(article.id, language, tracker.sender_id)
+        except Exception:  # a lost record must not cost the partner the answer
+            logger.exception("could not record the answer from %s", article.id)
         if article.ticket_issue_type:
             dispatcher.utter_message(response="utter_kb_followup_with_ticket")
         else:

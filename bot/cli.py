@@ -51,35 +51,28 @@ def _train(args: argparse.Namespace) -> int:
 
 def _publish(args: argparse.Namespace) -> int:
     """Rebuild and retrain from knowledge/, then have the running Rasa server swap to the new model."""
-    import os
-
-    import requests
-
-    from bot.knowledge.validation import KnowledgeError
+    from bot.knowledge.publishing import PublishJob, PublishStatus, rasa_server_url
     from bot.model import MODEL_PATH, train
 
-    try:
-        train(force=False)
-    except KnowledgeError as error:
-        print("The knowledge base is invalid:\n  " + "\n  ".join(error.problems), file=sys.stderr)
+    url = (args.rasa_url or rasa_server_url()).rstrip("/")
+    said = {
+        "checking": "Checking the knowledge base...",
+        "building": "Building the training data...",
+        "loading": f"Asking the Rasa server at {url} to load {MODEL_PATH.name} (it keeps answering meanwhile)...",
+    }
+
+    def report(status: PublishStatus) -> None:
+        if status.stage in said:
+            print(said[status.stage], flush=True)
+
+    job = PublishJob(rasa_url=url, train=lambda on_line: train(force=False), on_change=report)
+    status = job.run()
+    if status.stage == "failed":
+        print(f"Not published: {status.reason}", file=sys.stderr)
+        for problem in status.problems:
+            print(f"  {problem}", file=sys.stderr)
         return 1
-    url = args.rasa_url or os.environ.get("RASA_URL", "http://localhost:5005")
-    token = os.environ.get("RASA_TOKEN")
-    print(f"Asking the Rasa server at {url} to load {MODEL_PATH.name} (it keeps answering meanwhile)...")
-    try:
-        response = requests.put(
-            f"{url}/model",
-            json={"model_file": str(MODEL_PATH)},
-            params={"token": token} if token else None,
-            timeout=600,
-        )
-    except requests.RequestException as error:
-        print(f"The Rasa server is not reachable ({error}); it will load the new model at its next start.")
-        return 0
-    if response.status_code != 204:
-        print(f"The Rasa server refused the model: {response.status_code} {response.text[:500]}", file=sys.stderr)
-        return 1
-    print("The running assistant now answers with the new model.")
+    print(status.note or "The running assistant now answers with the new model.")
     return 0
 
 
@@ -112,6 +105,24 @@ def _create_user(args: argparse.Namespace) -> int:
     return 0
 
 
+def _create_token(args: argparse.Namespace) -> int:
+    from bot.console import api_tokens
+    from bot.console.users import find_user
+    from bot.tickets.store import TicketStore, make_engine
+
+    store = TicketStore(make_engine(get_settings().database_url))
+    user = find_user(store, args.email)
+    try:
+        if user is None:
+            raise ValueError(f"no console account {args.email}: create it first with `helpdesk create-user`")
+        token = api_tokens.issue(store, user.id, args.name)
+    except ValueError as error:
+        print(f"Not created: {error}", file=sys.stderr)
+        return 1
+    print(f"API token for {user.email} ({user.role}); it is shown only this once:\n{token}")
+    return 0
+
+
 def _console(args: argparse.Namespace) -> int:
     from waitress import serve
 
@@ -140,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     train.set_defaults(handler=_train)
 
     publish = commands.add_parser("publish", help="retrain from knowledge/ and load the model into the running server")
-    publish.add_argument("--rasa-url", help="default: RASA_URL or http://localhost:5005")
+    publish.add_argument("--rasa-url", help="default: RASA_SERVER_URL, else RASA_URL, else http://localhost:5005")
     publish.set_defaults(handler=_publish)
 
     commands.add_parser("eval", help="accuracy on the held-out questions in tests/eval/").set_defaults(handler=_eval)
@@ -153,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     user.add_argument("--role", choices=("staff", "admin"), default="admin")
     user.add_argument("--password", help="omit to be asked without echo")
     user.set_defaults(handler=_create_user)
+
+    token = commands.add_parser("create-token", help="issue a JSON API token that acts as a console account")
+    token.add_argument("email", help="the console account the token acts as")
+    token.add_argument("--name", required=True, help="where the token is used, e.g. 'CRM sync'")
+    token.set_defaults(handler=_create_token)
 
     console = commands.add_parser("console", help="serve the staff console and the chat widget page")
     console.add_argument("--host", default="127.0.0.1")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.knowledge.export import write_training_data
 from bot.knowledge.validation import validate_knowledge
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, get_settings
 
 BUILD_DATA_DIR = PROJECT_ROOT / "build" / "data"
 MODELS_DIR = PROJECT_ROOT / "models"
@@ -25,7 +25,7 @@ FINGERPRINT_PATH = MODELS_DIR / f"{MODEL_NAME}.inputs.sha256"
 
 def build_training_data(knowledge_dir: Path | None = None) -> Path:
     """Validate `knowledge/` and write the generated training data; raises KnowledgeError when invalid."""
-    articles = validate_knowledge(knowledge_dir or PROJECT_ROOT / "knowledge")
+    articles = validate_knowledge(knowledge_dir or get_settings().knowledge_dir)
     return write_training_data(articles, BUILD_DATA_DIR)
 
 

@@ -12,7 +12,13 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from bot.console.api import api
 from bot.console.auth import ConsoleUser
+from bot.console.i18n import console_language, t
+from bot.console.knowledge_admin import knowledge_admin
+from bot.console.throttle import LoginThrottle
+from bot.console.ticket_pages import tickets
+from bot.console.user_pages import users
 from bot.console.users import ensure_admin_from_env, get_user
 from bot.console.views import console
 from bot.settings import Settings, get_settings
@@ -44,18 +50,30 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
         DEFAULT_LANGUAGE=settings.default_language,
     )
     app.extensions["ticket_store"] = store
-    CSRFProtect(app)
+    app.extensions["login_throttle"] = LoginThrottle(
+        max_failures=int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+        window_seconds=float(os.environ.get("LOGIN_WINDOW_SECONDS", "300")),
+    )
+    csrf = CSRFProtect(app)
+    csrf.exempt(api)  # token-authenticated, no cookies: nothing for a forged cross-site request to ride on
 
     login_manager = LoginManager(app)
     login_manager.login_view = "console.login"
-    login_manager.login_message = "Please log in to see the tickets."
+    login_manager.login_message = None  # the login page says what it is for
 
     @login_manager.user_loader
     def load_user(user_id: str) -> ConsoleUser | None:
         user = get_user(store, int(user_id)) if user_id.isdigit() else None
         return ConsoleUser(user) if user and user.active else None
 
+    app.jinja_env.globals.update(
+        t=t, console_language=console_language, has_endpoint=lambda name: name in app.view_functions
+    )
     app.register_blueprint(console)
+    app.register_blueprint(knowledge_admin)
+    app.register_blueprint(tickets)
+    app.register_blueprint(users)
+    app.register_blueprint(api)
     try:
         ensure_admin_from_env(store, settings)
     except (OperationalError, ProgrammingError) as error:

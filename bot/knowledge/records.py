@@ -1,8 +1,10 @@
-"""What the knowledge base learns from partners: "was this helpful?" votes and questions it could not answer."""
+"""What the knowledge base learns from partners: answers given, helpful votes, questions it could not answer."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Text, func, select, update
 from sqlalchemy.engine import Engine
@@ -37,6 +39,32 @@ class UnansweredQuestion(Base):
     at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
 
 
+class ArticleAnswer(Base):
+    """One answer the bot gave from an article, so admins see which articles carry the load."""
+
+    __tablename__ = "article_answers"
+
+    id = Column(Integer, primary_key=True)
+    article_id = Column(String(100), nullable=False, index=True)
+    language = Column(String(2), nullable=False)
+    conversation_id = Column(String(255), nullable=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+@dataclass(frozen=True)
+class FrequentQuestion:
+    """Unanswered questions with the same text (case and spaces aside): the latest one, and how many."""
+
+    latest: UnansweredQuestion
+    count: int
+    last_at: datetime
+
+
+def question_key(text: str) -> str:
+    """The text as the frequency view groups it: case and spaces do not make a different question."""
+    return " ".join(text.casefold().split())
+
+
 class KnowledgeRecords:
     def __init__(self, engine: Engine):
         self.sessions = sessionmaker(engine, future=True, expire_on_commit=False)
@@ -62,6 +90,17 @@ class KnowledgeRecords:
             for article_id, helpful, n in rows:
                 counts.setdefault(article_id, [0, 0])[0 if helpful else 1] += n
             return {article_id: (yes, no) for article_id, (yes, no) in counts.items()}
+
+    def record_answer(self, article_id: str, language: str, conversation_id: str | None) -> None:
+        with self.sessions() as session:
+            session.add(ArticleAnswer(article_id=article_id, language=language, conversation_id=conversation_id))
+            session.commit()
+
+    def answer_counts(self) -> dict[str, int]:
+        """How many times each article answered."""
+        with self.sessions() as session:
+            rows = session.execute(select(ArticleAnswer.article_id, func.count()).group_by(ArticleAnswer.article_id))
+            return {article_id: n for article_id, n in rows}
 
     def record_unanswered(self, text: str, language: str, offered: list[str], conversation_id: str | None) -> int:
         with self.sessions() as session:
@@ -95,3 +134,22 @@ class KnowledgeRecords:
         with self.sessions() as session:
             query = select(UnansweredQuestion).order_by(UnansweredQuestion.id.desc()).limit(limit)
             return list(session.scalars(query))
+
+    def unanswered_question(self, question_id: int) -> UnansweredQuestion | None:
+        with self.sessions() as session:
+            return session.get(UnansweredQuestion, question_id)
+
+    def frequent_unanswered(self, limit: int = 100, scan: int = 5000) -> list[FrequentQuestion]:
+        """The most asked unanswered questions among the latest `scan`, grouped by `question_key`.
+
+        Grouped here rather than in SQL: the normalisation (Unicode case folding, inner spaces) is the same on
+        SQLite and PostgreSQL this way, and `scan` keeps the work bounded.
+        """
+        with self.sessions() as session:
+            query = select(UnansweredQuestion).order_by(UnansweredQuestion.id.desc()).limit(scan)
+            groups: dict[str, list[UnansweredQuestion]] = {}
+            for row in session.scalars(query):
+                groups.setdefault(question_key(row.text), []).append(row)
+        found = [FrequentQuestion(latest=rows[0], count=len(rows), last_at=rows[0].at) for rows in groups.values()]
+        found.sort(key=lambda q: (q.count, q.latest.id), reverse=True)
+        return found[:limit]

@@ -1,0 +1,294 @@
+"""Change one article file safely: validate the whole knowledge base with the change first, then write atomically.
+
+Used by the console's knowledge pages (no Flask here). The change is applied to a temporary copy of the
+folder and checked with `validate_knowledge`, so the files on disk are always publishable; the file is then
+written with a temporary file and `os.replace`, so the live bot never reads half a file. Only problems the
+change introduces block it: an unrelated broken file does not stop an admin from fixing an answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.knowledge.articles import LANGUAGES, Article, ArticleText, article_paths
+from bot.knowledge.validation import ID_PATTERN, KNOWN_GUIDES, check_directory, normalise_example
+
+# Console paths under /knowledge/ that an article id would hide.
+RESERVED_IDS = ("new", "publish", "unanswered")
+# libyaml when installed: reading every article for each check is then several times faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_write_lock = threading.RLock()  # re-entrant: add_example reads and saves under it
+
+
+class ArticleNotFound(LookupError):
+    """No article file with this id (or an id that cannot be a file name)."""
+
+
+class EditRejected(ValueError):
+    """The change would make the knowledge base invalid; `problems` name the file and the field, as kb check does."""
+
+    def __init__(self, problems: list[str], current_version: str = ""):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+        self.current_version = current_version
+
+
+@dataclass(frozen=True)
+class ArticleDraft:
+    """What an admin can change in an article; `version` is the file's hash when it was read."""
+
+    id: str
+    guide: str = KNOWN_GUIDES[0]
+    section: str = ""
+    related: tuple[str, ...] = ()
+    ticket_issue_type: str | None = None
+    texts: dict[str, ArticleText] = field(default_factory=dict)
+    version: str = ""
+
+    def text(self, language: str) -> ArticleText:
+        return self.texts.get(language) or ArticleText(title="", answer="", examples=())
+
+
+def clean_lines(text: str) -> str:
+    """Form text with Unix line ends and no trailing spaces (both would stop YAML's `|` block style)."""
+    lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return "\n".join(lines).strip("\n")
+
+
+def one_line(text: str) -> str:
+    """A partner's question as an example: one line, single spaces."""
+    return " ".join(text.split())
+
+
+def parse_examples(text: str) -> tuple[str, ...]:
+    """One example per line; blank lines are ignored."""
+    return tuple(one_line(line) for line in clean_lines(text).split("\n") if line.strip())
+
+
+def parse_related(text: str) -> tuple[str, ...]:
+    """Related ids separated by commas, spaces or lines, without repeats."""
+    ids = text.replace(",", " ").split()
+    return tuple(dict.fromkeys(ids))
+
+
+def file_version(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return ""
+
+
+def article_file(directory: Path, article_id: str) -> Path:
+    if not ID_PATTERN.match(article_id or ""):
+        raise ArticleNotFound(article_id)
+    return directory / f"{article_id}.yml"
+
+
+def _read_raw(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except FileNotFoundError as error:
+        raise ArticleNotFound(path.stem) from error
+    except yaml.YAMLError:
+        raw = None
+    return raw if isinstance(raw, dict) else {}
+
+
+def _draft_text(raw: Any) -> ArticleText:
+    raw = raw if isinstance(raw, dict) else {}
+    examples = raw.get("examples") if isinstance(raw.get("examples"), list) else []
+    return ArticleText(
+        title=str(raw.get("title") or "").strip(),
+        answer=str(raw.get("answer") or "").strip(),
+        examples=tuple(str(e).strip() for e in examples if str(e).strip()),
+    )
+
+
+def load_draft(directory: Path, article_id: str) -> ArticleDraft:
+    """The article as the edit form shows it; a file that is not valid YAML opens with empty fields."""
+    path = article_file(directory, article_id)
+    raw = _read_raw(path)
+    source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
+    related = raw.get("related") if isinstance(raw.get("related"), list) else []
+    return ArticleDraft(
+        id=article_id,
+        guide=str(source.get("guide") or ""),
+        section=str(source.get("section") or ""),
+        related=tuple(str(r) for r in related),
+        ticket_issue_type=raw.get("ticket_issue_type") or None,
+        texts={language: _draft_text(raw.get(language)) for language in LANGUAGES},
+        version=file_version(path),
+    )
+
+
+def new_draft(example: str = "", language: str = "fr") -> ArticleDraft:
+    """An empty article, with an unanswered question as its first example when given."""
+    texts = {lang: ArticleText(title="", answer="", examples=()) for lang in LANGUAGES}
+    if example and language in texts:
+        texts[language] = ArticleText(title="", answer="", examples=(one_line(example),))
+    return ArticleDraft(id="", texts=texts)
+
+
+# --- writing in the hand-written files' format ---------------------------------------------------------------
+
+
+class _Literal(str):
+    """An answer: always a `|` block."""
+
+
+class _DoubleQuoted(str):
+    """The source section: always in double quotes, as in every file."""
+
+
+class _Flow(list):
+    """The related ids: `[a, b]` on one line."""
+
+
+class _ArticleDumper(yaml.SafeDumper):
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Lists indented under their key (`  examples:\n    - ...`), as the files are written by hand.
+        return super().increase_indent(flow, False)
+
+    def choose_scalar_style(self) -> str:
+        # Double quotes where a plain scalar is not possible, never single quotes (French has apostrophes).
+        style = super().choose_scalar_style()
+        return '"' if style == "'" else style
+
+
+_ArticleDumper.add_representer(
+    _Literal, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v) + "\n", style="|")
+)
+_ArticleDumper.add_representer(
+    _DoubleQuoted, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v), style='"')
+)
+_ArticleDumper.add_representer(
+    _Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", list(v), flow_style=True)
+)
+
+
+def _merged(base: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """`base` with `values` set: existing keys keep their place and unknown keys stay."""
+    merged = dict(base) if isinstance(base, dict) else {}
+    merged.update(values)
+    return merged
+
+
+def render_article(draft: ArticleDraft, base: dict[str, Any] | None = None) -> str:
+    """The article file's text: key order of `base` (the file as it was), else id, source, related, type, fr, en."""
+    raw = dict(base or {})
+    raw.update(
+        {
+            "id": draft.id,
+            "source": _merged(raw.get("source"), {"guide": draft.guide, "section": _DoubleQuoted(draft.section)}),
+            "related": _Flow(draft.related),
+            "ticket_issue_type": draft.ticket_issue_type or None,
+        }
+    )
+    for language in LANGUAGES:
+        text = draft.text(language)
+        raw[language] = _merged(
+            raw.get(language),
+            {"title": text.title, "answer": _Literal(clean_lines(text.answer)), "examples": list(text.examples)},
+        )
+    return yaml.dump(raw, Dumper=_ArticleDumper, allow_unicode=True, sort_keys=False, width=100_000)
+
+
+def _write_atomically(path: Path, content: str) -> None:
+    """Write to a temporary file in the same folder, then rename over the article: never half a file."""
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _new_problems(directory: Path, path: Path, content: str) -> list[str]:
+    """Problems of the knowledge base with `content` in `path` that it does not have already."""
+    before = check_directory(directory)
+    with tempfile.TemporaryDirectory(prefix="kb-edit-") as scratch:
+        copy = Path(scratch)
+        for existing in article_paths(directory):
+            shutil.copy2(existing, copy / existing.name)
+        (copy / path.name).write_text(content, encoding="utf-8")
+        after = check_directory(copy)
+    return [problem for problem in after if problem not in before]
+
+
+def _precheck(directory: Path, draft: ArticleDraft, create: bool) -> list[str]:
+    name = f"{draft.id or '?'}.yml"
+    if not ID_PATTERN.match(draft.id):
+        return [f"{name}: field 'id' must be kebab-case (lower-case letters, digits, single dashes), got {draft.id!r}"]
+    if create and draft.id in RESERVED_IDS:
+        return [f"{name}: field 'id' {draft.id!r} is reserved by the console, choose another"]
+    if create and (directory / name).exists():
+        return [f"{name}: field 'id' {draft.id!r} is already used by {name}"]
+    if not create and not (directory / name).exists():
+        raise ArticleNotFound(draft.id)
+    return []
+
+
+def save_article(directory: Path, draft: ArticleDraft, create: bool = False) -> Path:
+    """Validate the knowledge base with this article changed (or added), then write it; EditRejected if invalid.
+
+    A draft whose `version` no longer matches the file (someone saved it meanwhile) is refused once; the
+    exception carries the current version, so saving the same text again replaces the other change knowingly.
+    """
+    problems = _precheck(directory, draft, create)
+    if problems:
+        raise EditRejected(problems)
+    path = directory / f"{draft.id}.yml"
+    with _write_lock:
+        current = file_version(path)
+        if not create and draft.version and draft.version != current:
+            raise EditRejected(
+                [
+                    f"{path.name}: the article was changed by someone else since you opened it; check the text "
+                    "below and save again to replace their version"
+                ],
+                current_version=current,
+            )
+        base = None if create else _read_raw(path)
+        content = render_article(draft, base)
+        problems = _new_problems(directory, path, content)
+        if problems:
+            raise EditRejected(problems, current_version=current)
+        _write_atomically(path, content)
+    return path
+
+
+def add_example(directory: Path, article_id: str, question: str, language: str) -> Path:
+    """Add a partner's question to an article's examples in its language, through the same checks."""
+    if language not in LANGUAGES:
+        raise EditRejected([f"{article_id}.yml: the question's language {language!r} is not one of fr, en"])
+    with _write_lock:  # read and write under one lock, so a save in between is not lost
+        draft = load_draft(directory, article_id)
+        text = draft.text(language)
+        texts = {**draft.texts, language: replace(text, examples=(*text.examples, one_line(question)))}
+        return save_article(directory, replace(draft, texts=texts))
+
+
+def example_owners(articles: Iterable[Article]) -> dict[str, str]:
+    """Article id per normalised example, to tell which unanswered questions are examples already."""
+    owners: dict[str, str] = {}
+    for article in articles:
+        for text in article.texts.values():
+            for example in text.examples:
+                owners.setdefault(normalise_example(example), article.id)
+    return owners

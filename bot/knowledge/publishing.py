@@ -1,0 +1,239 @@
+"""Publish the knowledge base: check it, build the training data, train, and have the running Rasa server load it.
+
+One job class shared by `helpdesk publish` (runs it in the terminal) and the console's Publish page (runs it in
+a background thread and polls its state). The steps are injectable so tests never train a real model.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+
+from bot.knowledge.validation import KnowledgeError, validate_knowledge
+from bot.settings import PROJECT_ROOT, get_settings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_RASA_SERVER_URL = "http://localhost:5005"
+STAGES = ("checking", "building", "training", "loading")
+FINISHED = ("done", "failed")
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def rasa_server_url() -> str:
+    """Where this machine reaches Rasa's HTTP API (not the browser's address, which RASA_URL may be)."""
+    url = os.environ.get("RASA_SERVER_URL") or os.environ.get("RASA_URL") or DEFAULT_RASA_SERVER_URL
+    return url.rstrip("/")
+
+
+class RasaUnreachable(Exception):
+    """The Rasa server did not answer: it loads the new model at its next start."""
+
+
+class ModelRefused(Exception):
+    """The Rasa server answered but did not load the model."""
+
+
+@dataclass(frozen=True)
+class Message:
+    """English text with `{name}` placeholders; the console translates it, the terminal prints it as is."""
+
+    text: str
+    values: dict[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text.format(**self.values) if self.values else self.text
+
+
+@dataclass(frozen=True)
+class PublishStatus:
+    stage: str = "idle"  # idle, then STAGES in order, then done or failed
+    started: datetime | None = None
+    finished: datetime | None = None
+    started_monotonic: float = 0.0
+    finished_monotonic: float = 0.0
+    last_line: str = ""  # the last line the training printed
+    reason: Message | None = None  # why it failed
+    problems: tuple[str, ...] = ()  # the knowledge base's problems, when that is why
+    note: Message | None = None  # something to know although it worked
+    failed_at: str = ""  # the stage that failed
+
+    @property
+    def running(self) -> bool:
+        return self.stage in STAGES
+
+    def elapsed(self, now: float | None = None) -> float:
+        if self.stage == "idle":
+            return 0.0
+        end = self.finished_monotonic if self.stage in FINISHED else (now or time.monotonic())
+        return max(end - self.started_monotonic, 0.0)
+
+
+def load_model(rasa_url: str, model_path: Path | None = None) -> None:
+    """Ask the running Rasa server to swap to the model (it keeps answering with the old one meanwhile)."""
+    from bot.model import MODEL_PATH
+
+    token = os.environ.get("RASA_TOKEN")
+    try:
+        response = requests.put(
+            f"{rasa_url}/model",
+            json={"model_file": str(model_path or MODEL_PATH)},
+            params={"token": token} if token else None,
+            timeout=600,
+        )
+    except requests.RequestException as error:
+        raise RasaUnreachable(str(error)) from error
+    if response.status_code != 204:
+        raise ModelRefused(f"{response.status_code} {response.text[:500]}")
+
+
+def build_training_data(knowledge_dir: Path) -> None:
+    from bot.model import build_training_data as build
+
+    build(knowledge_dir)
+
+
+def train_in_subprocess(on_line: Callable[[str], None]) -> None:
+    """`helpdesk train` in a child process, reading its output line by line (progress bars included).
+
+    A child process rather than `bot.model.train` here, so the console can show what Rasa prints.
+    """
+    command = [sys.executable, "-m", "bot.cli", "train"]
+    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        text=True,  # universal newlines: a progress bar's `\r` updates arrive as lines
+        encoding="utf-8",
+        errors="replace",
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            on_line(line)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+
+
+class PublishJob:
+    """One publication at a time; `status()` is safe to read from another thread while it runs."""
+
+    def __init__(
+        self,
+        *,
+        knowledge_dir: Path | None = None,
+        rasa_url: str | None = None,
+        check: Callable[[Path], object] = validate_knowledge,
+        build: Callable[[Path], object] = build_training_data,
+        train: Callable[[Callable[[str], None]], object] = train_in_subprocess,
+        load: Callable[[str], object] = load_model,
+        on_change: Callable[[PublishStatus], None] | None = None,
+    ):
+        self.knowledge_dir = knowledge_dir
+        self.rasa_url = rasa_url
+        self._steps = {"checking": check, "building": build, "training": train, "loading": load}
+        self._on_change = on_change
+        self._lock = threading.Lock()
+        self._status = PublishStatus()
+        self._thread: threading.Thread | None = None
+
+    def status(self) -> PublishStatus:
+        with self._lock:
+            return self._status
+
+    def start(self) -> bool:
+        """Run in a background thread; False (and nothing started) when a publication is already running."""
+        if not self._claim():
+            return False
+        self._thread = threading.Thread(target=self._execute, name="knowledge-publish", daemon=True)
+        self._thread.start()
+        return True
+
+    def run(self) -> PublishStatus:
+        """Run in this thread (the command line); returns the final status."""
+        if not self._claim():
+            return self.status()
+        self._execute()
+        return self.status()
+
+    def wait(self, timeout: float | None = None) -> PublishStatus:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.status()
+
+    def _claim(self) -> bool:
+        with self._lock:
+            if self._status.running:
+                return False
+            self._status = PublishStatus(
+                stage="checking", started=datetime.now(timezone.utc), started_monotonic=time.monotonic()
+            )
+        self._changed()
+        return True
+
+    def _update(self, **changes: object) -> None:
+        with self._lock:
+            self._status = replace(self._status, **changes)
+        self._changed()
+
+    def _changed(self) -> None:
+        if self._on_change is not None:
+            self._on_change(self.status())
+
+    def _finish(self, stage: str, **changes: object) -> None:
+        if stage == "failed":
+            changes["failed_at"] = self.status().stage
+        now = time.monotonic()
+        self._update(stage=stage, finished=datetime.now(timezone.utc), finished_monotonic=now, **changes)
+
+    def _training_line(self, line: str) -> None:
+        text = _ANSI.sub("", line).strip()
+        if text:
+            with self._lock:
+                self._status = replace(self._status, last_line=text[:300])
+
+    def _execute(self) -> None:
+        knowledge_dir = self.knowledge_dir or get_settings().knowledge_dir
+        rasa_url = (self.rasa_url or rasa_server_url()).rstrip("/")
+        try:
+            self._steps["checking"](knowledge_dir)
+            self._update(stage="building")
+            self._steps["building"](knowledge_dir)
+            self._update(stage="training")
+            self._steps["training"](self._training_line)
+            self._update(stage="loading")
+            note = None
+            try:
+                self._steps["loading"](rasa_url)
+            except RasaUnreachable as error:
+                logger.warning("Rasa server at %s not reachable: %s", rasa_url, error)
+                note = Message(
+                    "The Rasa server at {url} is not reachable; it will load the new model at its next start.",
+                    {"url": rasa_url},
+                )
+            self._finish("done", note=note)
+        except KnowledgeError as error:
+            reason = Message("The knowledge base has {count} problem(s).", {"count": len(error.problems)})
+            self._finish("failed", reason=reason, problems=tuple(error.problems))
+        except subprocess.CalledProcessError as error:
+            self._finish("failed", reason=Message("Training failed (exit code {code}).", {"code": error.returncode}))
+        except ModelRefused as error:
+            self._finish("failed", reason=Message("The Rasa server refused the model: {error}", {"error": str(error)}))
+        except Exception as error:  # the page must say it failed, whatever happened
+            logger.exception("publishing the knowledge base failed")
+            reason = Message("Unexpected error: {error}", {"error": f"{type(error).__name__}: {error}"})
+            self._finish("failed", reason=reason)
