@@ -6,7 +6,6 @@ import importlib
 import re
 import shutil
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,10 +19,9 @@ from bot.knowledge import KnowledgeBase
 from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
 from bot.settings import PROJECT_ROOT, get_settings
-from bot.tickets.migrate import upgrade
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
+from tests.console.support import PASSWORD
 
-PASSWORD = "correct horse battery"
 ADMIN = "admin@helpdesk.org"
 STAFF = "agent@helpdesk.org"
 QUESTION_ID = 1  # the first unanswered question recorded in a test
@@ -35,15 +33,6 @@ def kb_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(PROJECT_ROOT / "knowledge", directory)
     monkeypatch.setenv("KNOWLEDGE_DIR", str(directory))
     return directory
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[TicketStore]:
-    url = f"sqlite:///{tmp_path / 'console.db'}"
-    upgrade(url)
-    engine = make_engine(url)
-    yield TicketStore(engine)
-    engine.dispose()
 
 
 @pytest.fixture
