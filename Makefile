@@ -7,7 +7,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test setup model publish db kb-check eval lint lock clean
+.PHONY: run test setup model browser publish db kb-check eval lint lock clean
 
 run: setup model db
 	@echo
@@ -18,8 +18,24 @@ run: setup model db
 	@echo
 	$(BIN)/honcho start -f Procfile
 
-test: setup model
+test: setup model browser
 	$(BIN)/pytest
+
+# The browser tests drive Debian's Chromium with Playwright (no browser download): install it when missing.
+browser:
+	@[ -x /usr/bin/chromium ] && exit 0; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null 2>&1; then sudo=sudo; else sudo=none; fi; \
+	  if [ "$$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests (apt-get)"; \
+	    $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	      && [ -x /usr/bin/chromium ] && exit 0; \
+	  fi; \
+	  echo; \
+	  echo "  Chromium is missing and could not be installed here. The browser tests (tests/browser) need"; \
+	  echo "  /usr/bin/chromium: install Debian's 'chromium' package as root (apt-get install chromium), then"; \
+	  echo "  run 'make test' again. Without it those tests are skipped (they fail when HELPDESK_REQUIRE_BROWSER=1)."; \
+	  echo; \
+	  [ "$${HELPDESK_REQUIRE_BROWSER:-}" != 1 ]
 
 setup: $(VENV)/.installed node_modules/.installed
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.tickets.migrate import upgrade
 from bot.tickets.store import TicketStore, make_engine
+from tests.servers import assistant, console_server, workspace  # noqa: F401  (one set of servers per run)
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
 # CI sets this so that an unreachable PostgreSQL fails the run instead of skipping its tests.

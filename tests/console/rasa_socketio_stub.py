@@ -27,6 +27,15 @@ GREETING = (
     "Bonjour ! <b>Pas de HTML</b> <img src=x onerror=alert(1)>\n" "Guide : https://www.unpartnerportal.org/landing/."
 )
 ARTICLE = "create-user-account"
+# An article answer, then the "was this helpful?" question with its buttons, as domain.yml's utter_kb_followup.
+ANSWER = "Cliquez sur « Mot de passe oublié » sur la page de connexion."
+FEEDBACK = {
+    "text": "Cette réponse vous aide-t-elle ?",
+    "buttons": [
+        {"title": "Oui, merci", "payload": "/affirm"},
+        {"title": "Non, j'ai besoin d'aide", "payload": "/deny"},
+    ],
+}
 BUTTONS = [
     {"title": "Accès au compte", "payload": '/choose_issue{"issue_type": "account_access"}'},
     {"title": "Autre", "payload": '/choose_issue{"issue_type": "other"}'},
@@ -51,6 +60,11 @@ def configured_channel() -> InputChannel:
 async def scripted_bot(message: UserMessage) -> None:
     """Answer like the assistant would: a greeting with buttons, then an echo of what the widget sent."""
     output = message.output_channel
+    if message.text == "article?":
+        await output.send_response(message.sender_id, {"text": ANSWER, "custom": {"kb_article": "forgot-password"}})
+        feedback = {"text": FEEDBACK["text"], "buttons": [dict(button) for button in FEEDBACK["buttons"]]}
+        await output.send_response(message.sender_id, feedback)
+        return
     if message.text and message.text.startswith("/choose_issue"):
         reply: dict[str, Any] = {"text": "payload=" + message.text}
     elif message.text == "metadata?":

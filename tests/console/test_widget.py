@@ -107,8 +107,14 @@ def test_bot_text_is_shown_as_text_with_links_built_as_elements(conversation: di
     assert greeting["article"] == "create-user-account"
 
 
+def test_one_script_tag_loads_the_socket_io_client_from_the_widgets_origin(conversation: dict[str, Any]) -> None:
+    # widget.js came from the console, the page is a partner's site: the pinned client comes from the console.
+    assert conversation["loaded"] == ["http://console.example.org:8000/vendor/socket.io.min.js"]
+
+
 def test_a_message_typed_before_the_session_is_confirmed_is_sent_after(conversation: dict[str, Any]) -> None:
     assert conversation["outboxBeforeConnect"] == ["bonjour"]
+    assert "Connexion à l'assistant" in conversation["statusBeforeConnect"]
     session_id = conversation["sessionRequests"][0]["session_id"]
     assert conversation["confirmed"][0] == session_id
     assert conversation["utterances"][0] == {
@@ -120,11 +126,42 @@ def test_a_message_typed_before_the_session_is_confirmed_is_sent_after(conversat
 
 def test_a_button_sends_its_payload_and_shows_its_title(conversation: dict[str, Any]) -> None:
     assert conversation["buttonTitles"] == ["Accès au compte", "Autre"]
+    # The group is labelled with the question the buttons answer (the last line of the message carrying them).
+    assert conversation["buttonGroup"] == {
+        "role": "group",
+        "label": "Guide : https://www.unpartnerportal.org/landing/.",
+    }
     assert conversation["buttonsAfterClick"] == 0
     assert conversation["utterances"][1]["message"] == '/choose_issue{"issue_type": "account_access"}'
     texts = [entry["text"] for entry in conversation["log"]]
     assert texts[2] == "Accès au compte"
     assert texts[3] == 'payload=/choose_issue{"issue_type": "account_access"}'
+
+
+def test_was_this_helpful_is_a_labelled_group_of_buttons(conversation: dict[str, Any]) -> None:
+    assert conversation["feedback"] == {
+        "cls": "hd-buttons hd-feedback",
+        "role": "group",
+        "label": "Cette réponse vous aide-t-elle ?",
+        "buttons": [
+            {"tag": "BUTTON", "type": "button", "text": "Oui, merci"},
+            {"tag": "BUTTON", "type": "button", "text": "Non, j'ai besoin d'aide"},
+        ],
+    }
+    answer = next(entry for entry in conversation["logFinal"] if entry["text"].startswith("Cliquez"))
+    assert answer["article"] == "forgot-password"
+
+
+def test_controls_are_labelled_buttons(conversation: dict[str, Any]) -> None:
+    assert conversation["controls"] == {
+        "restart": "Recommencer la conversation",
+        "send": "Envoyer le message",
+        "sendTag": "BUTTON",
+        "input": "Écrivez votre question…",
+        "log": "Conversation avec l'assistant",
+        "logRole": "log",
+        "logTabindex": "0",
+    }
 
 
 def test_the_page_language_reaches_rasa_as_metadata(conversation: dict[str, Any]) -> None:
@@ -138,7 +175,8 @@ def test_typing_indicator_while_a_reply_is_pending(conversation: dict[str, Any])
 
 
 def test_a_reload_shows_the_conversation_and_keeps_the_session(conversation: dict[str, Any]) -> None:
-    assert conversation["logAfterReload"] == conversation["log"]
+    assert conversation["logAfterReload"] == conversation["logFinal"]
+    assert conversation["logAfterReload"][-1]["cls"] == "hd-buttons hd-feedback", "the open question stays usable"
     first, second = conversation["sessionRequests"]
     assert first == second
 
@@ -149,6 +187,7 @@ def test_an_unreachable_server_is_said_and_messages_wait(tmp_path: Path) -> None
     assert result["outbox"] == ["allo ?"] and result["sent"] == 0
     assert result["log"][0]["text"] == "allo ?"
     assert "socket.io client did not load" in result["noClientStatus"]
+    assert result["loaded"] == ["http://console.example.org:8000/vendor/socket.io.min.js"]
     assert result["noClientInputDisabled"] is True
 
 

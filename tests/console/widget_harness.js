@@ -3,8 +3,11 @@
 //
 //   node widget_harness.js PROJECT_ROOT SERVER_URL LANGUAGE SCENARIO
 //
-// SCENARIO: "full" (outbox, buttons, article, metadata, reload) or "offline" (no server, no socket.io client).
+// SCENARIO: "full" (one-tag embedding that loads the client, outbox, buttons, article, metadata, the "was this
+// helpful?" group, reload) or "offline" (no server; then a socket.io client that fails to load).
 // The fake DOM throws on innerHTML / outerHTML / insertAdjacentHTML, so any HTML insertion fails the test.
+// The page is on another site than widget.js (one script tag on a partner's site): the widget must fetch the
+// socket.io client from widget.js's origin, not the page's.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -85,6 +88,9 @@ const emitted = [];
 const received = [];
 const confirmed = [];
 const sockets = [];
+const loaded = [];   // src of every <script> the widget added to the page
+const PAGE_ORIGIN = "http://partner-site.example.org";
+const WIDGET_SRC = "http://console.example.org:8000/static/console/widget.js";
 
 function spyIo(url, options) {
   const socket = realIo(url, Object.assign({}, options, { reconnectionDelay: 200, reconnectionDelayMax: 500 }));
@@ -96,22 +102,36 @@ function spyIo(url, options) {
   return socket;
 }
 
-function loadPage(withClient = true) {
+// client: "page" (the page already has window.io), "load" (widget.js loads it), "fail" (loading it fails)
+function loadPage(client = "page") {
+  const window = { location: { origin: PAGE_ORIGIN }, localStorage, crypto: globalThis.crypto };
+  const head = new FakeElement("head");
+  head.appendChild = function (node) {
+    FakeElement.prototype.appendChild.call(this, node);
+    if (node.tagName === "SCRIPT") {
+      loaded.push(node.src);
+      setTimeout(() => {
+        if (client === "load") { window.io = spyIo; node.onload(); } else { node.onerror(); }
+      }, 50);
+    }
+    return node;
+  };
   const body = new FakeElement("body");
   const mount = body.appendChild(new FakeElement("div"));
   mount.setAttribute("id", "helpdesk-chat");
   const script = new FakeElement("script");
+  script.src = WIDGET_SRC;
   script.setAttribute("data-server", server);
   script.setAttribute("data-language", language);
   const document = {
+    head,
     body,
     currentScript: script,
     createElement: (tag) => new FakeElement(tag),
     createTextNode: (text) => new FakeText(String(text)),
     getElementById: (id) => (id === "helpdesk-chat" ? mount : null),
   };
-  const window = { location: { origin: "http://127.0.0.1:8000" }, localStorage, crypto: globalThis.crypto };
-  if (withClient) window.io = spyIo;
+  if (client === "page") window.io = spyIo;
   vm.runInNewContext(widgetCode, { window, document, setTimeout, clearTimeout, console });
   const find = (cls) => mount.getElementsByClassName(cls)[0];
   return { mount, log: find("hd-log"), form: find("hd-form"), status: find("hd-status"), find };
@@ -122,6 +142,7 @@ function snapshot(page) {
     cls: node.className,
     text: node.textContent,
     article: node.getAttribute("data-kb-article"),
+    label: node.getAttribute("aria-label"),
     elements: node.children.map((child) => ({
       tag: child.tagName,
       text: child.textContent,
@@ -153,13 +174,15 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function full() {
   const result = {};
-  const page = loadPage();
+  const page = loadPage("load");             // one script tag: widget.js loads the socket.io client itself
   type(page, "bonjour");                     // typed before the session is confirmed: kept in the outbox
   result.outboxBeforeConnect = JSON.parse([...storage.values()][0]).outbox;
+  result.statusBeforeConnect = page.status.textContent;
   await until(() => received.some((m) => m.kb_article), "the greeting and its article");
   result.typingAfterGreeting = page.log.getElementsByClassName("hd-typing").length;
   const group = page.log.getElementsByClassName("hd-buttons")[0];
   result.buttonTitles = group ? group.children.map((b) => b.textContent) : [];
+  result.buttonGroup = group ? { role: group.getAttribute("role"), label: group.getAttribute("aria-label") } : null;
   group.children[0].dispatch("click");
   result.buttonsAfterClick = page.log.getElementsByClassName("hd-buttons").length;
   await until(() => received.some((m) => /^payload=/.test(m.text || "")), "the payload echo");
@@ -167,9 +190,19 @@ async function full() {
   result.typingWhilePending = page.log.getElementsByClassName("hd-typing").length;
   await until(() => received.some((m) => /^metadata=/.test(m.text || "")), "the metadata echo");
   result.log = snapshot(page);
+  type(page, "article?");                    // an article answer, then "was this helpful?"
+  await until(() => page.log.getElementsByClassName("hd-buttons").length, "the feedback buttons");
+  const feedback = page.log.getElementsByClassName("hd-buttons")[0];
+  result.feedback = {
+    cls: feedback.className,
+    role: feedback.getAttribute("role"),
+    label: feedback.getAttribute("aria-label"),
+    buttons: feedback.children.map((b) => ({ tag: b.tagName, type: b.type, text: b.textContent })),
+  };
+  result.logFinal = snapshot(page);
   sockets[0].disconnect();
 
-  const again = loadPage();                  // a reload: same storage, new page
+  const again = loadPage("page");            // a reload: same storage, new page
   result.logAfterReload = snapshot(again);
   await until(() => confirmed.length >= 2, "the second session_confirm");
   sockets[1].disconnect();
@@ -177,6 +210,16 @@ async function full() {
   result.utterances = emitted.filter(([event]) => event === "user_uttered").map(([, data]) => data);
   result.confirmed = confirmed;
   result.received = received;
+  result.loaded = loaded;
+  result.controls = {
+    restart: page.find("hd-restart").getAttribute("aria-label"),
+    send: page.find("hd-send").getAttribute("aria-label"),
+    sendTag: page.find("hd-send").tagName,
+    input: page.form.children[0].getAttribute("aria-label"),
+    log: page.log.getAttribute("aria-label"),
+    logRole: page.log.getAttribute("role"),
+    logTabindex: page.log.getAttribute("tabindex"),
+  };
   return result;
 }
 
@@ -191,9 +234,11 @@ async function offline() {
     sent: emitted.filter(([event]) => event === "user_uttered").length,
   };
   sockets[0].disconnect();
-  const noClient = loadPage(false);
+  const noClient = loadPage("fail");
+  await until(() => !noClient.status.hidden, "the no-client notice", 5000);
   result.noClientStatus = noClient.status.textContent;
   result.noClientInputDisabled = noClient.form.children[0].disabled;
+  result.loaded = loaded;
   return result;
 }
 

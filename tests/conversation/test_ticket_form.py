@@ -12,6 +12,7 @@ PROFILE = "https://www.unpartnerportal.org/profile/4821/overview"
 
 
 def test_french_ticket_from_start_to_reference(assistant: Assistant, sender: str) -> None:
+    before = assistant.store.count()  # other tests of the run share this store
     start = assistant.send(sender, "J'ai besoin d'aide de l'équipe support, pouvez-vous ouvrir une demande ?")
     assert "nom de votre organisation" in texts(start)
 
@@ -36,7 +37,7 @@ def test_french_ticket_from_start_to_reference(assistant: Assistant, sender: str
     assert "Association des Femmes de Kindu" in summary_text and "4821" in summary_text
     assert "Supprimer un profil en double" in summary_text
     assert "/affirm" in {b["payload"] for b in buttons(summary)}
-    assert assistant.store.count() == 0, "nothing is stored before the partner confirms"
+    assert assistant.store.count() == before, "nothing is stored before the partner confirms"
 
     done = texts(assistant.send(sender, "/affirm"))
     reference = next(word.strip(" :.") for word in done.split() if word.startswith("HD-"))

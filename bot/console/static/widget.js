@@ -1,8 +1,15 @@
 /* Partner help-desk chat widget for Rasa's socket.io channel (Rasa 3.6, session_persistence: true).
  *
- * Embed with two script tags, the pinned socket.io client first:
- *   <script src="/vendor/socket.io.min.js"></script>
- *   <script src="/static/console/widget.js" data-server="https://bot.example.org" data-language="fr"></script>
+ * Embed on any site with one script tag (the console's address in src; options as data- attributes):
+ *   <script src="https://helpdesk.example.org/static/console/widget.js" data-server="https://bot.example.org"
+ *           data-language="fr" data-title="Assistant partenaires" defer></script>
+ *   data-server    Rasa's address as the partner's browser sees it (default: the page's own origin)
+ *   data-language  "fr" (default) or "en": the widget's texts and the language Rasa gets until the partner writes
+ *   data-title     the heading of the chat box
+ * The chat appears in <div id="helpdesk-chat"> when the page has one, else in one added at the end of <body>.
+ * When window.io is absent the widget loads the pinned socket.io client itself from the origin it was served
+ * from (/vendor/socket.io.min.js on the console), so no CDN is involved; likewise its stylesheet (widget.css
+ * beside widget.js) when the page does not link it already.
  *
  * Protocol: on connect, emit `session_request` {session_id} and wait for `session_confirm` (Rasa only routes
  * replies to a socket that has joined the session's room); then `user_uttered` {message, session_id, metadata}
@@ -13,12 +20,18 @@
   "use strict";
   var script = document.currentScript;
   var server = (script && script.getAttribute("data-server")) || window.location.origin;
+  // The origin widget.js came from: the pinned socket.io client is served there too.
+  var ownOrigin = (/^(https?:\/\/[^\/?#]+)/i.exec((script && script.src) || "") || [])[1] || window.location.origin;
+  var CLIENT_PATH = "/vendor/socket.io.min.js";
+  var STYLESHEET = ((script && script.src) || "").replace(/widget\.js([?#].*)?$/, "widget.css");
   var language = script && script.getAttribute("data-language") === "en" ? "en" : "fr";
   var T = {
     fr: {
       title: "Assistant partenaires", placeholder: "Écrivez votre question…", send: "Envoyer",
-      restart: "Recommencer", typing: "L'assistant écrit…", log: "Conversation avec l'assistant",
-      you: "Vous", bot: "Assistant",
+      sendLabel: "Envoyer le message", restart: "Recommencer", restartLabel: "Recommencer la conversation",
+      typing: "L'assistant écrit…", log: "Conversation avec l'assistant", form: "Votre message",
+      you: "Vous", bot: "Assistant", choices: "Réponses proposées",
+      connecting: "Connexion à l'assistant… Votre message sera envoyé dans un instant.",
       offline: "L'assistant est injoignable pour le moment. Nouvelle tentative en cours… " +
         "Vos messages seront envoyés dès que la connexion reviendra.",
       slow: "Pas encore de réponse. L'assistant est peut-être en train de démarrer : patientez ou réessayez.",
@@ -28,8 +41,10 @@
     },
     en: {
       title: "Partner assistant", placeholder: "Type your question…", send: "Send",
-      restart: "Start over", typing: "The assistant is typing…", log: "Conversation with the assistant",
-      you: "You", bot: "Assistant",
+      sendLabel: "Send the message", restart: "Start over", restartLabel: "Start the conversation over",
+      typing: "The assistant is typing…", log: "Conversation with the assistant", form: "Your message",
+      you: "You", bot: "Assistant", choices: "Suggested answers",
+      connecting: "Connecting to the assistant… Your message will be sent in a moment.",
       offline: "The assistant cannot be reached right now. Retrying… " +
         "Your messages will be sent as soon as the connection is back.",
       slow: "No answer yet. The assistant may still be starting: please wait or try again.",
@@ -73,13 +88,24 @@
     return node;
   }
   var root = document.getElementById("helpdesk-chat");
-  if (!root) { root = el("div"); document.body.appendChild(root); }
+  if (!root) {
+    root = el("div");
+    root.setAttribute("id", "helpdesk-chat");
+    document.body.appendChild(root);
+  }
+  if (/widget\.css$/.test(STYLESHEET) && document.querySelector && !document.querySelector('link[href$="widget.css"]')) {
+    var css = el("link");
+    css.rel = "stylesheet";
+    css.href = STYLESHEET;
+    (document.head || document.body).appendChild(css);
+  }
   var box = el("section", "hd-chat");
   box.setAttribute("aria-label", title);
   var head = el("header", "hd-head");
   head.appendChild(el("h2", null, title));
-  var restart = el("button", null, T.restart);
+  var restart = el("button", "hd-restart", T.restart);
   restart.type = "button";
+  restart.setAttribute("aria-label", T.restartLabel);
   head.appendChild(restart);
   var status = el("div", "hd-status");
   status.setAttribute("role", "status");
@@ -88,14 +114,18 @@
   log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
   log.setAttribute("aria-label", T.log);
+  log.setAttribute("tabindex", "0");  // a keyboard user can focus the log to scroll it
   var form = el("form", "hd-form");
+  form.setAttribute("aria-label", T.form);
   var input = el("input");
   input.type = "text";
   input.maxLength = 2000;
   input.placeholder = T.placeholder;
+  input.autocomplete = "off";
   input.setAttribute("aria-label", T.placeholder);
-  var send = el("button", null, T.send);
+  var send = el("button", "hd-send", T.send);
   send.type = "submit";
+  send.setAttribute("aria-label", T.sendLabel);
   form.appendChild(input);
   form.appendChild(send);
   box.appendChild(head);
@@ -150,8 +180,10 @@
       l.appendChild(link(entry.href, entry.text));
       log.appendChild(l);
     } else if (entry.kind === "buttons" && live) {
-      var group = el("div", "hd-buttons");
+      var group = el("div", isFeedback(entry) ? "hd-buttons hd-feedback" : "hd-buttons");
       group.setAttribute("role", "group");
+      // Labelled with the question the buttons answer ("Cette réponse vous aide-t-elle ?").
+      group.setAttribute("aria-label", entry.label || T.choices);
       entry.buttons.forEach(function (btn) {
         var button = el("button", null, btn.title);
         button.type = "button";
@@ -159,12 +191,23 @@
           group.remove();
           dropButtons();
           sendMessage(btn.payload, btn.title);
+          input.focus();  // the clicked button is gone: keyboard users continue from the input
         });
         group.appendChild(button);
       });
       log.appendChild(group);
     }
     log.scrollTop = log.scrollHeight;
+  }
+  function isFeedback(entry) {
+    // The "was this helpful?" control after a knowledge-base answer: Yes (/affirm) and No (/deny).
+    var payloads = entry.buttons.map(function (b) { return b.payload; });
+    return payloads.indexOf("/affirm") >= 0 && payloads.indexOf("/deny") >= 0 && !!entry.afterArticle;
+  }
+  function question(text) {
+    // The last line of the message that carries the buttons: the question they answer.
+    var lines = String(text || "").split("\n").filter(function (line) { return line.trim(); });
+    return lines.length ? lines[lines.length - 1].trim() : "";
   }
   function remember(entry) {
     state.history.push(entry);
@@ -202,78 +245,112 @@
     render(entry, entry.kind !== "buttons" || i === state.history.length - 1);
   });
 
-  if (typeof window.io !== "function") {
+  // ---- socket.io: the page's client when it has one, else the pinned one from where widget.js came from ----
+  var connected = false;   // true once Rasa confirmed the session: only then can replies reach this page
+  var failed = false;      // true once a connection attempt failed or dropped (until the next confirmation)
+  var socket = null;
+  function noClient() {
     showStatus(T.noClient);
     input.disabled = true;
     send.disabled = true;
     restart.disabled = true;
-    return;
+  }
+  if (typeof window.io === "function") {
+    start();
+  } else {
+    var loader = document.createElement("script");
+    loader.src = ownOrigin + CLIENT_PATH;
+    loader.async = true;
+    loader.onload = function () { if (typeof window.io === "function") start(); else noClient(); };
+    loader.onerror = noClient;
+    (document.head || document.body).appendChild(loader);
   }
 
-  // ---- socket.io ----
-  var connected = false;   // true once Rasa confirmed the session: only then can replies reach this page
-  var socket = window.io(server, { transports: ["websocket", "polling"], reconnection: true, reconnectionDelayMax: 5000 });
+  function start() {
+    socket = window.io(server, { transports: ["websocket", "polling"], reconnection: true, reconnectionDelayMax: 5000 });
 
-  socket.on("connect", function () {
-    socket.emit("session_request", { session_id: state.sessionId });
-  });
-  socket.on("session_confirm", function (data) {
-    var id = typeof data === "string" ? data : data && data.session_id;
-    if (id && id !== state.sessionId) { state.sessionId = String(id); save(); }
-    connected = true;
-    showStatus("");
-    var queued = state.outbox;
-    state.outbox = [];
-    save();
-    queued.forEach(emitUtterance);
-    if (queued.length) showTyping(true);
-  });
-  function offline() {
-    connected = false;
-    showTyping(false);
-    showStatus(T.offline);
+    socket.on("connect", function () {
+      socket.emit("session_request", { session_id: state.sessionId });
+    });
+    socket.on("session_confirm", function (data) {
+      var id = typeof data === "string" ? data : data && data.session_id;
+      if (id && id !== state.sessionId) { state.sessionId = String(id); save(); }
+      connected = true;
+      failed = false;
+      showStatus("");
+      var queued = state.outbox;
+      state.outbox = [];
+      save();
+      queued.forEach(emitUtterance);
+      if (queued.length) showTyping(true);
+    });
+    function offline() {
+      connected = false;
+      failed = true;
+      showTyping(false);
+      showStatus(T.offline);
+    }
+    socket.on("disconnect", offline);
+    socket.on("connect_error", offline);
+
+    socket.on("bot_uttered", function (data) {
+      if (!data || typeof data !== "object") return;
+      showTyping(false);
+      showStatus("");
+      if (typeof data.text === "string" && data.text) {
+        var entry = { kind: "bot", text: data.text };
+        remember(entry);
+        render(entry, true);
+      }
+      var attachment = data.attachment;
+      var src = attachment && attachment.payload && attachment.payload.src;
+      if (typeof src === "string" && /^https?:\/\//i.test(src)) {
+        var picture = { kind: "link", href: src, text: T.image + " : " + src };
+        remember(picture);
+        render(picture, true);
+      }
+      // A knowledge-base answer names its article ({"kb_article": id} in Rasa's `custom`), sent just after its text.
+      var custom = data.custom && typeof data.custom === "object" ? data.custom : data;
+      if (typeof custom.kb_article === "string") {
+        if (lastBotNode) lastBotNode.setAttribute("data-kb-article", custom.kb_article);
+        for (var i = state.history.length - 1; i >= 0; i--) {
+          if (state.history[i].kind === "bot") { state.history[i].article = custom.kb_article; save(); break; }
+        }
+      }
+      var buttons = data.quick_replies || data.buttons;
+      if (Array.isArray(buttons) && buttons.length) {
+        var group = {
+          kind: "buttons",
+          label: question(data.text) || lastBotQuestion(),
+          afterArticle: answeredFromArticle(),
+          buttons: buttons
+            .filter(function (b) { return b && typeof b.title === "string"; })
+            .map(function (b) { return { title: b.title, payload: typeof b.payload === "string" ? b.payload : b.title }; })
+        };
+        if (group.buttons.length) {
+          remember(group);
+          render(group, true);
+        }
+      }
+    });
+
+  } // start()
+
+  function lastBotQuestion() {
+    for (var i = state.history.length - 1; i >= 0; i--) {
+      if (state.history[i].kind === "bot") return question(state.history[i].text);
+    }
+    return "";
   }
-  socket.on("disconnect", offline);
-  socket.on("connect_error", offline);
-
-  socket.on("bot_uttered", function (data) {
-    if (!data || typeof data !== "object") return;
-    showTyping(false);
-    showStatus("");
-    if (typeof data.text === "string" && data.text) {
-      var entry = { kind: "bot", text: data.text };
-      remember(entry);
-      render(entry, true);
+  function answeredFromArticle() {
+    // True when a knowledge-base answer came since the partner last wrote.
+    for (var i = state.history.length - 1; i >= 0; i--) {
+      var entry = state.history[i];
+      if (entry.kind === "user") return false;
+      if (entry.kind === "bot" && entry.article) return true;
     }
-    var attachment = data.attachment;
-    var src = attachment && attachment.payload && attachment.payload.src;
-    if (typeof src === "string" && /^https?:\/\//i.test(src)) {
-      var picture = { kind: "link", href: src, text: T.image + " : " + src };
-      remember(picture);
-      render(picture, true);
-    }
-    // A knowledge-base answer names its article ({"kb_article": id} in Rasa's `custom`), sent just after its text.
-    var custom = data.custom && typeof data.custom === "object" ? data.custom : data;
-    if (typeof custom.kb_article === "string") {
-      if (lastBotNode) lastBotNode.setAttribute("data-kb-article", custom.kb_article);
-      for (var i = state.history.length - 1; i >= 0; i--) {
-        if (state.history[i].kind === "bot") { state.history[i].article = custom.kb_article; save(); break; }
-      }
-    }
-    var buttons = data.quick_replies || data.buttons;
-    if (Array.isArray(buttons) && buttons.length) {
-      var group = {
-        kind: "buttons",
-        buttons: buttons
-          .filter(function (b) { return b && typeof b.title === "string"; })
-          .map(function (b) { return { title: b.title, payload: typeof b.payload === "string" ? b.payload : b.title }; })
-      };
-      if (group.buttons.length) {
-        remember(group);
-        render(group, true);
-      }
-    }
-  });
+    return false;
+  }
 
   function emitUtterance(message) {
     socket.emit("user_uttered", { message: message, session_id: state.sessionId, metadata: { language: language } });
@@ -282,13 +359,13 @@
     var entry = { kind: "user", text: shown || message };
     remember(entry);
     render(entry, true);
-    if (connected) {
+    if (connected && socket) {
       emitUtterance(message);
       showTyping(true);
     } else {
       state.outbox.push(message);
       save();
-      showStatus(T.offline);
+      showStatus(failed ? T.offline : T.connecting);
     }
   }
 
@@ -311,7 +388,7 @@
     typing = null;
     showTyping(false);
     connected = false;
-    if (socket.connected) socket.emit("session_request", { session_id: state.sessionId });
+    if (socket && socket.connected) socket.emit("session_request", { session_id: state.sessionId });
     input.focus();
   });
 })();
