@@ -31,8 +31,8 @@ def build_training_data(knowledge_dir: Path | None = None) -> Path:
 
 def model_inputs(root: Path = PROJECT_ROOT) -> list[Path]:
     files = [root / "config.yml", root / "domain.yml"]
+    # Not bot/nlu/*.py: the language detector is not trained, Rasa runs its code as it is at start-up.
     files += sorted((root / "data").rglob("*.yml")) + sorted(BUILD_DATA_DIR.rglob("*.yml"))
-    files += sorted((root / "bot" / "nlu").glob("*.py"))
     return files
 
 

@@ -21,6 +21,30 @@ from rasa.shared.nlu.training_data.message import Message
 CODES = {Language.FRENCH: "fr", Language.ENGLISH: "en"}
 NOT_PROSE = re.compile(r"^\s*(/|\S+@\S+\s*$|https?://\S+\s*$|www\.\S+\s*$)")
 MIN_CONFIDENCE = 0.6
+# With no function word to go on ("password reset", "quantumplus login"), only a near-certain detector may
+# switch the language: keywords are shared by partners writing either language.
+KEYWORDS_ONLY_CONFIDENCE = 0.9
+WORD = re.compile(r"[^\W\d_]+")
+# Short words that belong to one language only; the statistical detector is unsure on short, unaccented
+# French ("je n'arrive pas a me connecter" scores 0.55), where these words are not.
+FRENCH_WORDS = frozenset(
+    "je j tu il elle nous vous ils elles mon ma mes notre nos votre vos le la les l un une des du de d et est "
+    "sont pas ne n pour avec dans sur par que qui quoi comment pourquoi où ou quand mais ce cette ces c qu au "
+    "aux à se s me m moi on y en ai avons avez ont peux peut pouvez suis êtes bonjour bonsoir salut merci svp "
+    "oui aussi encore très".split()
+)
+ENGLISH_WORDS = frozenset(
+    "i you he she we they my our your their the an of and is are not for with on by that what how why where "
+    "when but this these those to do does did can cannot don doesn didn it be have has was were am hello hi "
+    "thanks thank please yes also still very there from".split()
+)
+# Said in both languages: they never switch it.
+NEUTRAL_WORDS = frozenset("ok okay oki cool super top bravo ciao".split())
+
+
+def _function_words(text: str) -> tuple[int, int]:
+    words = [w.casefold() for w in WORD.findall(text)]
+    return sum(w in FRENCH_WORDS for w in words), sum(w in ENGLISH_WORDS for w in words)
 
 
 @lru_cache(maxsize=1)
@@ -29,11 +53,22 @@ def _detector() -> LanguageDetector:
 
 
 def detect_language(text: str, min_confidence: float = MIN_CONFIDENCE) -> str | None:
-    """'fr' or 'en' when the text is clearly one of them, else None."""
+    """'fr' or 'en' when the text is clearly one of them, else None (the conversation keeps its language).
+
+    Function words decide when they clearly lean one way; otherwise the lingua detector does, more strictly
+    when the message has no function word at all.
+    """
     if not text or NOT_PROSE.match(text) or sum(c.isalpha() for c in text) < 2:
         return None
+    words = {w.casefold() for w in WORD.findall(text)}
+    if words <= NEUTRAL_WORDS:
+        return None
+    french, english = _function_words(text)
+    if abs(french - english) >= 2:
+        return "fr" if french > english else "en"
     best = _detector().compute_language_confidence_values(text[:500])[0]
-    return CODES[best.language] if best.value >= min_confidence else None
+    needed = min_confidence if french or english else max(min_confidence, KEYWORDS_ONLY_CONFIDENCE)
+    return CODES[best.language] if best.value >= needed else None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
