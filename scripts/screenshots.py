@@ -1,7 +1,9 @@
-"""Screenshots of the chat widget for the docs: docs/widget-fr.png (desktop) and docs/widget-phone-en.png (360x640).
+"""Screenshots for the docs: the chat widget (docs/widget-fr.png, desktop; docs/widget-phone-en.png, 360x640)
+and the staff console (docs/console-queue.png, docs/console-ticket.png).
 
     .venv/bin/python scripts/screenshots.py                       # starts its own assistant and console
-    .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000  # or uses a running console (`make run`)
+    .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 --email admin@example.org --password ...
+                                                                   # or uses a running console (`make run`)
 
 Needs the trained model (`make model`) when it starts its own servers, and Debian's Chromium (`make browser`).
 Each screenshot is taken after a question and its answer, with the "was this helpful?" buttons showing.
@@ -19,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser.widget import CHROMIUM, CHROMIUM_ARGS, Widget  # noqa: E402
-from tests.servers import make_workspace, running_assistant, running_console  # noqa: E402
+from tests.conversation.chat import Assistant, open_ticket  # noqa: E402
+from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, make_workspace, running_assistant, running_console  # noqa: E402
 
 DOCS = ROOT / "docs"
 SHOTS = [
@@ -30,9 +33,41 @@ SHOTS = [
      "Did this answer your question?"),
 ]  # fmt: skip
 MAX_BYTES = 300_000
+SAMPLE_TICKETS = [
+    # sender, organisation, profile link, issue type, description, e-mail, language
+    ("shot-1", "Association des Femmes de Kindu", "https://www.unpartnerportal.org/profile/4821/overview",
+     "duplicate_profile", "Nous avons créé deux profils par erreur, merci de supprimer le second.", "awa@afk.org",
+     "fr"),
+    ("shot-2", "Bamako Youth Network", "https://www.unpartnerportal.org/profile/7310/overview", "account_access",
+     "Our only administrator left and nobody can add users any more.", "office@byn.org", "en"),
+    ("shot-3", "Université de Lomé", "unpartnerportal.org/profile/5120", "non_editable_info",
+     "Le nom légal de l'université est mal orthographié et le champ n'est pas modifiable.", "dri@univ-lome.tg", "fr"),
+]  # fmt: skip
 
 
-def take(console_url: str, out: Path) -> list[Path]:
+def console_shots(browser: object, console_url: str, email: str, password: str, out: Path) -> list[Path]:
+    """The queue and the newest ticket's page, logged in through the login form."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    page.goto(console_url + "/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/tickets")
+    written = [out / "console-queue.png"]
+    page.screenshot(path=str(written[0]))
+    first = page.locator("table.queue tbody tr a").first
+    if first.count():
+        first.click()
+        page.wait_for_load_state()
+        written.append(out / "console-ticket.png")
+        page.screenshot(path=str(written[1]), full_page=True)
+    context.close()
+    return written
+
+
+def take(console_url: str, out: Path, email: str | None = None, password: str | None = None) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -59,30 +94,41 @@ def take(console_url: str, out: Path) -> list[Path]:
                 size = target.stat().st_size
                 if size > MAX_BYTES:
                     raise SystemExit(f"{target} is {size} bytes, over {MAX_BYTES}: use a smaller viewport")
-                print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target} ({size} bytes)")
                 written.append(target)
+            if email and password:
+                written += console_shots(browser, console_url, email, password, out)
+            for target in written:
+                print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
         finally:
             browser.close()
     return written
+
+
+def add_sample_tickets(assistant: Assistant) -> None:
+    for sender, *fields, language in SAMPLE_TICKETS:
+        open_ticket(assistant, sender, *fields, language=language)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("console_url", nargs="?", help="a running console; default: start the servers here")
     parser.add_argument("--out", type=Path, default=DOCS, help="folder for the PNG files (default: docs/)")
+    parser.add_argument("--email", help="a console account, for the console screenshots")
+    parser.add_argument("--password")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         print(f"No Chromium at {CHROMIUM}: run `make browser`.", file=sys.stderr)
         return 1
     if args.console_url:
-        take(args.console_url.rstrip("/"), args.out)
+        take(args.console_url.rstrip("/"), args.out, args.email, args.password)
         return 0
     with tempfile.TemporaryDirectory(prefix="helpdesk-screenshots-") as workdir, ExitStack() as servers:
         print("Starting the assistant and the console (about a minute)...", flush=True)
         workspace = make_workspace(Path(workdir))
         assistant = servers.enter_context(running_assistant(workspace))
         console = servers.enter_context(running_console(workspace, assistant.url))
-        take(console.url, args.out)
+        add_sample_tickets(assistant)
+        take(console.url, args.out, ADMIN_EMAIL, ADMIN_PASSWORD)
     return 0
 
 

@@ -42,3 +42,24 @@ def articles(messages: list[dict]) -> list[str]:
 
 def buttons(messages: list[dict]) -> list[dict]:
     return [b for m in messages for b in (m.get("buttons") or [])]
+
+
+def open_ticket(
+    assistant: Assistant,
+    sender: str,
+    organization: str,
+    profile_link: str,
+    issue_type: str,
+    description: str,
+    email: str,
+    language: str = "en",
+) -> str:
+    """A partner's whole support request, answered field by field and confirmed; the reference given back."""
+    assistant.send(sender, "/request_support", metadata={"language": language})
+    assistant.send(sender, organization)
+    issue = assistant.send(sender, profile_link)
+    assistant.send(sender, next(b["payload"] for b in buttons(issue) if issue_type in b["payload"]))
+    assistant.send(sender, description)
+    assistant.send(sender, email)
+    done = texts(assistant.send(sender, "/affirm"))
+    return next(word.strip(" :.") for word in done.split() if word.startswith("HD-"))
