@@ -161,7 +161,7 @@ def change(reference: str) -> Response:
     try:
         if action == "assign":
             assignee = request.form.get("assignee", "")
-            if assignee == "me":
+            if request.form.get("to_me") or assignee == "me":  # the "Assign to me" button, or the choice
                 assignee_id: int | None = int(current_user.id)
             else:
                 assignee_id = int(assignee) if assignee.isdigit() else None

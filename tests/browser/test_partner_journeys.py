@@ -113,7 +113,7 @@ def test_a_support_request_through_the_buttons_ends_in_the_store_and_the_console
     shown = staff.page.locator(".description")
     assert shown.inner_text() == description
     assert shown.locator("script").count() == 0
-    assert staff.page.get_by_text("Association des Femmes de Kindu").is_visible()
+    assert staff.page.locator("dl.fields").get_by_text("Association des Femmes de Kindu").is_visible()
     assert staff.dialogs == []
 
 

@@ -51,7 +51,7 @@ def test_filters_search_and_status_counts(client: FlaskClient, store: TicketStor
 
 def test_assign_status_priority_and_note_show_in_the_audit_trail(client: FlaskClient, store: TicketStore) -> None:
     ticket = add_ticket(store, "a")
-    assert "Saved." in act(client, ticket.reference, action="assign", assignee="me").get_data(as_text=True)
+    assert "Saved." in act(client, ticket.reference, action="assign", assignee="", to_me="1").get_data(as_text=True)
     act(client, ticket.reference, action="status", status="pending")
     act(client, ticket.reference, action="priority", priority="urgent")
     page = act(client, ticket.reference, action="note", note="Rappeler <b>lundi</b>").get_data(as_text=True)
