@@ -19,6 +19,19 @@ from bot.tickets.triage import TriageError
 from bot.transcripts import transcript
 
 tickets = Blueprint("tickets", __name__, template_folder="templates")
+AGE_LABELS = {
+    "1d": "under a day",
+    "7d": "under 7 days",
+    "30d": "under 30 days",
+    "over7d": "over 7 days",
+    "over30d": "over 30 days",
+}
+SORT_LABELS = {
+    "newest": "newest first",
+    "oldest": "oldest first",
+    "updated": "recently updated",
+    "priority": "highest priority",
+}
 PAGE_SIZE = 50
 FILTER_FIELDS = ("status", "issue_type", "assignee", "language", "age", "q", "sort")
 CSV_COLUMNS = (
@@ -84,8 +97,8 @@ def queue() -> str:
         staff=store().triage.staff(),
         statuses=STATUSES,
         issue_types=ISSUE_TYPES,
-        ages=AGES,
-        sorts=SORTS,
+        ages={age: AGE_LABELS[age] for age in AGES},
+        sorts={sort: SORT_LABELS[sort] for sort in SORTS},
         label=issue_types.label,
         language=console_language(),
     )

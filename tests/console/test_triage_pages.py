@@ -192,3 +192,17 @@ def test_failed_logins_are_slowed_down(app: Flask) -> None:
     assert response.status_code == 429 and "Too many failed logins" in response.get_data(as_text=True)
     assert int(response.headers["Retry-After"]) > 0
     assert client.get("/tickets").status_code == 302
+
+
+def test_every_console_text_has_its_french(client: FlaskClient, store: TicketStore) -> None:
+    """The queue and ticket pages in French show no English label left over (values such as e-mails aside)."""
+    from bot.console.translations import FRENCH
+
+    ticket = add_ticket(store, "a")
+    for page in (
+        client.get("/tickets").get_data(as_text=True),
+        client.get(f"/tickets/{ticket.reference}").get_data(as_text=True),
+    ):
+        assert "sort:" not in page and "age:" not in page
+    for english in ("newest first", "under 7 days", "over 30 days", "highest priority", "Assign to me", "Export CSV"):
+        assert english in FRENCH and FRENCH[english] != english
