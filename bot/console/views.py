@@ -1,4 +1,4 @@
-"""Console pages: login, the ticket queue, a ticket, and the public chat-widget page."""
+"""Public pages (chat widget, health, the vendored socket.io client), login and logout, language, error pages."""
 
 from __future__ import annotations
 
@@ -27,11 +27,11 @@ from bot.console.throttle import LoginThrottle
 from bot.console.users import authenticate
 from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore
+from bot.tickets.validation import web_address
 
 console = Blueprint(
     "console", __name__, template_folder="templates", static_folder="static", static_url_path="/static/console"
 )
-PAGE_SIZE = 50
 LANGUAGES = ("fr", "en")
 SOCKET_IO_CLIENT = PROJECT_ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 LOGIN_ERROR = "Wrong e-mail or password."
@@ -58,19 +58,8 @@ def local_path(target: str | None) -> str | None:
 
 def profile_href(link: str) -> str | None:
     """An http(s) address for the partner's profile link, or None when it cannot be one (never `javascript:`)."""
-    text = (link or "").strip()
-    if not text or any(c.isspace() for c in text):
-        return None
-    if "://" not in text:
-        text = "https://" + text
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018  (raises ValueError on a port that is not a number, as in `javascript:alert(1)`)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or "." not in (parts.hostname or ""):
-        return None
-    return text
+    parts = web_address(link)
+    return parts.geturl() if parts else None
 
 
 @console.get("/health")
