@@ -13,9 +13,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from bot.console import api_tokens
+from bot.console.ticket_pages import wanted_from
 from bot.console.users import find_user
 from bot.tickets.models import StaffUser, Ticket, TicketEvent
-from bot.tickets.queue import QueueFilter
 from bot.tickets.store import TicketStore
 from bot.tickets.triage import TriageError
 
@@ -83,25 +83,10 @@ def event_json(event: TicketEvent) -> dict[str, Any]:
 def list_tickets() -> Response:
     """Filters as in the console (status, issue_type, assignee id or "none", language, age, q, sort);
     `after` is the `next` cursor of the previous page; `limit` up to 200."""
-    args = request.args.to_dict()
-    if args.get("assignee") == "me":
-        args["assignee"] = str(g.api_user.id)
-    wanted = QueueFilter(**_filter_fields(args)).clean()
+    wanted = wanted_from(request.args, g.api_user.id)
     size = min(max(request.args.get("limit", 50, type=int) or 50, 1), MAX_PAGE_SIZE)
     page = store().queue.page(wanted, cursor=request.args.get("after"), size=size)
     return jsonify(tickets=[ticket_json(t) for t in page.tickets], total=page.total, next=page.next_cursor)
-
-
-def _filter_fields(args: dict[str, str]) -> dict[str, Any]:
-    return {
-        "status": args.get("status"),
-        "issue_type": args.get("issue_type"),
-        "assignee": args.get("assignee"),
-        "language": args.get("language"),
-        "age": args.get("age"),
-        "search": args.get("q"),
-        "sort": args.get("sort") or "newest",
-    }
 
 
 @api.get("/tickets/<reference>")

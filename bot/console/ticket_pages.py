@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -57,11 +57,11 @@ def store() -> TicketStore:
     return current_app.extensions["ticket_store"]
 
 
-def wanted_from(args: dict[str, str]) -> QueueFilter:
-    """The queue filter in the query string; `assignee=me` is the logged-in staff member."""
+def wanted_from(args: Mapping[str, str], me: int) -> QueueFilter:
+    """The queue filter in a query string (console or API); `assignee=me` is the account `me`."""
     assignee = args.get("assignee") or None
     if assignee == "me":
-        assignee = str(current_user.id)
+        assignee = str(me)
     return QueueFilter(
         status=args.get("status") or None,
         issue_type=args.get("issue_type") or None,
@@ -81,7 +81,7 @@ def filter_args() -> dict[str, str]:
 @tickets.get("/tickets")
 @login_required
 def queue() -> str:
-    wanted = wanted_from(request.args)
+    wanted = wanted_from(request.args, int(current_user.id))
     page = store().queue.page(
         wanted,
         cursor=request.args.get("after") or request.args.get("before"),
@@ -124,7 +124,7 @@ def csv_row(ticket: Ticket) -> list[str]:
 @login_required
 def export() -> Response:
     """Every ticket of the current filtered view, streamed in batches, so 100,000 rows need little memory."""
-    wanted = wanted_from(request.args)
+    wanted = wanted_from(request.args, int(current_user.id))
     queue = store().queue  # read now: the rows are written after this request's context has ended
 
     def rows() -> Iterator[str]:
