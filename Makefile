@@ -7,7 +7,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test setup model browser publish db kb-check eval lint lock clean
+.PHONY: run test setup model browser publish db kb-check eval bench lint lock clean
 
 run: setup model db
 	@echo
@@ -62,6 +62,10 @@ publish: setup
 
 eval: model
 	$(BIN)/helpdesk eval
+
+# Speed: the model in-process, the full stack under load, Rasa's starter bot; writes docs/benchmark.json.
+bench: model
+	$(PY) scripts/bench.py
 
 kb-check: setup
 	$(BIN)/helpdesk kb check

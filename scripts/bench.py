@@ -1,0 +1,200 @@
+"""`make bench`: how fast the assistant is, next to the model's own limit and Rasa's starter bot (prints figures).
+
+Everything runs in one go on this machine so the figures compare:
+1. floor: the trained model loaded in-process (Rasa's Agent): NLU parse + next-action prediction per message;
+2. our assistant, full stack on loopback (Rasa server, action server, ticket store): 1 user, then 20 concurrent
+   users with scripts/loadgen.py's mix; messages/s, p50/p95/p99, errors, peak memory of each process;
+3. the reference: `rasa init`'s starter bot (trained in a temporary folder) under the same 20-user load;
+4. cold start: from launching the servers to the first correct answer.
+Results go to docs/benchmark.json. Training time from scratch is `helpdesk train --force` (printed by it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import requests
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from loadgen import run as load  # noqa: E402
+
+from bot.model import MODEL_PATH  # noqa: E402
+from tests.servers import free_port, make_workspace, running_assistant, stop, wait_until  # noqa: E402
+
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "docs" / "benchmark.json"
+
+
+def floor(messages: int) -> dict[str, float]:
+    """Microseconds per message for NLU parsing and for next-action prediction, in this process."""
+    from rasa.core.agent import Agent
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # the policies' per-prediction debug lines would swamp the figures
+
+    questions = yaml.safe_load((ROOT / "tests" / "eval" / "questions.yml").read_text(encoding="utf-8"))
+    texts = [q["text"] for q in questions]
+    texts = (texts * (messages // len(texts) + 1))[:messages]
+    agent = Agent.load(str(MODEL_PATH))
+
+    async def parse_all() -> list[dict]:
+        return [await agent.parse_message(text) for text in texts]
+
+    asyncio.run(agent.parse_message("warm up"))
+    started = time.perf_counter()
+    parsed = asyncio.run(parse_all())
+    parse_us = (time.perf_counter() - started) / len(texts) * 1e6
+    trackers = [
+        DialogueStateTracker.from_events(
+            f"floor-{i}", [ActionExecuted("action_listen"), UserUttered(p["text"], p["intent"], p["entities"], p)],
+            slots=agent.domain.slots,
+        )
+        for i, p in enumerate(parsed)
+    ]  # fmt: skip
+    started = time.perf_counter()
+    for tracker in trackers:
+        agent.predict_next_with_tracker(tracker)
+    predict_us = (time.perf_counter() - started) / len(trackers) * 1e6
+    return {
+        "messages": len(texts),
+        "parse_us": round(parse_us),
+        "predict_us": round(predict_us),
+        "per_message_us": round(parse_us + predict_us),
+        "messages_per_second": round(1e6 / (parse_us + predict_us), 1),
+    }
+
+
+def peak_memory_mb(marker: str) -> dict[str, float]:
+    """Peak resident memory (VmHWM) of this run's server processes, found by a marker in their environment."""
+    found = {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes()
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        if marker.encode() not in environ or "rasa" not in command:
+            continue
+        name = "action server" if " actions" in command else "rasa server"
+        peak = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM"))
+        found[name] = max(found.get(name, 0), round(peak / 1024))
+    return found
+
+
+def first_correct_answer(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    body = {"sender": "cold-start", "message": "j'ai oublié mon mot de passe"}
+    while time.monotonic() < deadline:
+        reply = requests.post(f"{url}/webhooks/rest/webhook", json=body, timeout=60).json()
+        if any((m.get("custom") or {}).get("kb_article") == "forgot-password" for m in reply):
+            return
+        time.sleep(0.2)
+    raise RuntimeError("no correct answer")
+
+
+def our_assistant(seconds: float) -> dict:
+    with tempfile.TemporaryDirectory(prefix="helpdesk-bench-") as workdir:
+        workspace = make_workspace(Path(workdir))
+        started = time.monotonic()
+        with running_assistant(workspace) as assistant:
+            first_correct_answer(assistant.url)
+            cold_start = time.monotonic() - started
+            one = asyncio.run(load(assistant.url, 1, seconds))
+            twenty = asyncio.run(load(assistant.url, 20, seconds))
+            memory = peak_memory_mb(workdir)
+            tickets = assistant.store.count()
+    return {
+        "cold_start_s": round(cold_start, 1),
+        "one_user": asdict(one),
+        "twenty_users": asdict(twenty),
+        "peak_memory_mb": memory,
+        "tickets_created": tickets,
+    }
+
+
+def starter_bot(seconds: float) -> dict:
+    """`rasa init` in a temporary folder (it trains its model), served alone, under the same 20-user load."""
+    folder = Path(tempfile.mkdtemp(prefix="rasa-starter-"))
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "STARTER_BENCH": str(folder)}
+    try:
+        started = time.monotonic()
+        subprocess.run(
+            [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(folder)],
+            cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        trained = time.monotonic() - started
+        port = free_port()
+        log = folder / "rasa.log"
+        process = subprocess.Popen(
+            [str(BIN / "rasa"), "run", "--enable-api", "--port", str(port), "--interface", "127.0.0.1"],
+            cwd=folder, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until(
+                lambda: requests.get(f"{url}/status", timeout=2).json().get("model_id"), 300, "starter", process, log
+            )
+            twenty = asyncio.run(load(url, 20, seconds, starter=True))
+            memory = peak_memory_mb(str(folder))
+        finally:
+            stop(process)
+        return {"init_and_train_s": round(trained), "twenty_users": asdict(twenty), "peak_memory_mb": memory}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=60, help="length of each load run")
+    parser.add_argument("--floor-messages", type=int, default=2000)
+    parser.add_argument("--no-starter", action="store_true", help="skip the `rasa init` reference")
+    args = parser.parse_args()
+    results: dict = {"machine": f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d")}
+    print("1. floor: the model in-process...", flush=True)
+    results["floor"] = floor(args.floor_messages)
+    print(json.dumps(results["floor"]), flush=True)
+    print("2. our assistant, full stack on loopback...", flush=True)
+    results["ours"] = our_assistant(args.seconds)
+    print(json.dumps(results["ours"]), flush=True)
+    if not args.no_starter:
+        print("3. rasa init's starter bot...", flush=True)
+        results["starter"] = starter_bot(args.seconds)
+        print(json.dumps(results["starter"]), flush=True)
+        ours, theirs = results["ours"]["twenty_users"], results["starter"]["twenty_users"]
+        results["throughput_vs_starter"] = round(ours["messages_per_second"] / theirs["messages_per_second"], 2)
+    results["server_vs_floor"] = round(
+        results["floor"]["messages_per_second"] / results["ours"]["twenty_users"]["messages_per_second"], 2
+    )
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
+    twenty = results["ours"]["twenty_users"]
+    print(f"ours, 20 users: {twenty['messages_per_second']} msg/s, p50 {twenty['p50_ms']} ms, "
+          f"p95 {twenty['p95_ms']} ms, p99 {twenty['p99_ms']} ms, errors {twenty['errors']}")  # fmt: skip
+    if "throughput_vs_starter" in results:
+        print(f"throughput / starter bot's: {results['throughput_vs_starter']}")
+    print(f"floor / server throughput: {results['server_vs_floor']}; cold start {results['ours']['cold_start_s']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
