@@ -17,7 +17,7 @@ from bot.console.ticket_pages import wanted_from
 from bot.console.users import find_user
 from bot.tickets.models import StaffUser, Ticket, TicketEvent
 from bot.tickets.store import TicketStore
-from bot.tickets.triage import TriageError
+from bot.tickets.triage import Triage, TriageError
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PAGE_SIZE = 200
@@ -108,20 +108,27 @@ def change_ticket(reference: str) -> Any:
     unknown = set(body) - {"status", "priority", "assignee"}
     if unknown:
         return error(400, f"unknown field(s): {', '.join(sorted(unknown))}")
-    if store().by_reference(reference) is None:
-        return error(404, f"no ticket {reference}")
-    actor = g.api_user.email
-    triage = store().triage
-    try:
+
+    def apply(triage: Triage, actor: str) -> None:
         if "assignee" in body:
             triage.assign(reference, _assignee_id(body["assignee"]), actor)
         if "status" in body:
             triage.set_status(reference, str(body["status"]), actor)
         if "priority" in body:
             triage.set_priority(reference, str(body["priority"]), actor)
+
+    _, refused = triaged(reference, apply)
+    return refused or get_ticket(reference)
+
+
+def triaged(reference: str, apply: Callable[[Triage, str], Any]) -> tuple[Any, Any]:
+    """Make a change as the token's account: (its result, None), or (None, a 404 or 422 error response)."""
+    if store().by_reference(reference) is None:
+        return None, error(404, f"no ticket {reference}")
+    try:
+        return apply(store().triage, g.api_user.email), None
     except TriageError as problem:
-        return error(422, str(problem))
-    return get_ticket(reference)
+        return None, error(422, str(problem))
 
 
 def _assignee_id(email: Any) -> int | None:
@@ -139,13 +146,8 @@ def add_note(reference: str) -> Any:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         return error(400, 'send {"text": "..."}')
-    if store().by_reference(reference) is None:
-        return error(404, f"no ticket {reference}")
-    try:
-        event = store().triage.add_note(reference, body["text"], g.api_user.email)
-    except TriageError as problem:
-        return error(422, str(problem))
-    return jsonify(event=event_json(event)), 201
+    event, refused = triaged(reference, lambda triage, actor: triage.add_note(reference, body["text"], actor))
+    return refused or (jsonify(event=event_json(event)), 201)
 
 
 @api.post("/tickets/<reference>/duplicate")
@@ -154,10 +156,5 @@ def mark_duplicate(reference: str) -> Any:
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("of"), str):
         return error(400, 'send {"of": "<reference of the original ticket>"}')
-    if store().by_reference(reference) is None:
-        return error(404, f"no ticket {reference}")
-    try:
-        store().triage.mark_duplicate(reference, body["of"], g.api_user.email)
-    except TriageError as problem:
-        return error(422, str(problem))
-    return get_ticket(reference)
+    _, refused = triaged(reference, lambda triage, actor: triage.mark_duplicate(reference, body["of"], actor))
+    return refused or get_ticket(reference)

@@ -95,13 +95,6 @@ def publisher() -> PublishJob:
         return job
 
 
-@knowledge_admin.after_request
-def no_store(response: Response) -> Response:
-    """Partner questions must not stay in a shared browser's cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 # --- article list -----------------------------------------------------------------------------------------------
 
 
