@@ -73,6 +73,7 @@ def test_a_support_request_through_the_buttons_ends_in_the_store_and_the_console
     widget.ask("Association des Femmes de Kindu", expect="lien")
     widget.ask(PROFILE, expect="type de problème")
     issue_types = widget.page.get_by_role("group", name="De quel type de problème s'agit-il ?")
+    issue_types.wait_for(state="visible")
     assert len(issue_types.get_by_role("button").all()) == 4
     widget.click("Supprimer un profil en double", expect="Décrivez")
     description = f"Le formulaire affiche {SCRIPT} puis se bloque."
@@ -80,6 +81,7 @@ def test_a_support_request_through_the_buttons_ends_in_the_store_and_the_console
     summary = widget.ask("awa.diallo@afk.org", expect="Voulez-vous l'envoyer")
     assert "Association des Femmes de Kindu" in summary and "4821" in summary and SCRIPT in summary
     confirm = widget.page.get_by_role("group", name="Voulez-vous l'envoyer au service d'aide ?")
+    confirm.wait_for(state="visible")
     assert "Envoyer" in confirm.get_by_role("button").all_text_contents()
 
     done = widget.click("Envoyer", expect="HD-")
@@ -145,5 +147,6 @@ def test_the_english_page_answers_in_english(new_widget: Callable[..., Widget], 
     assert "without going through the help desk" in reply
     assert widget.page.locator('.hd-bot[data-kb-article="forgot-password"]').count() == 1
     feedback = widget.page.get_by_role("group", name="Did this answer your question?")
+    feedback.wait_for(state="visible")  # the follow-up and its buttons arrive just after the answer
     assert feedback.get_by_role("button").all_text_contents() == ["Yes, thanks", "No, I need help"]
     assert "mot de passe" not in widget.bot_text().casefold()
