@@ -11,12 +11,13 @@ from flask import Flask
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import OperationalError, ProgrammingError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.console.api import api
 from bot.console.auth import ConsoleUser
 from bot.console.i18n import console_language, t
 from bot.console.knowledge_admin import knowledge_admin
-from bot.console.throttle import LoginThrottle
+from bot.console.throttle import login_throttle_from_env
 from bot.console.ticket_pages import tickets
 from bot.console.user_pages import users
 from bot.console.users import ensure_admin_from_env, get_user
@@ -26,6 +27,15 @@ from bot.tickets.store import TicketStore, make_engine
 
 logger = logging.getLogger(__name__)
 DEFAULT_RASA_URL = "http://localhost:5005"
+_YES, _NO = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
+
+
+def https_from_env() -> bool:
+    """`CONSOLE_HTTPS`: the console is reached over HTTPS through one reverse proxy (default: off)."""
+    value = os.environ.get("CONSOLE_HTTPS", "").strip().lower()
+    if value not in _YES | _NO:
+        raise RuntimeError(f"CONSOLE_HTTPS={value!r}: use 1 (behind an HTTPS reverse proxy) or 0")
+    return value in _YES
 
 
 def create_app(settings: Settings | None = None, store: TicketStore | None = None) -> Flask:
@@ -33,6 +43,11 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
     settings = settings or get_settings()
     store = store or TicketStore(make_engine(settings.database_url), settings.reference_prefix)
     app = Flask(__name__)
+    https = https_from_env()
+    if https:
+        # Exactly one proxy in front: trust the last X-Forwarded-For / X-Forwarded-Proto value it adds, so the
+        # login throttle counts the real client's address and Flask knows the request came over HTTPS.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     secret = settings.secret_key
     if not secret:
         logger.warning(
@@ -41,19 +56,21 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
         secret = secrets.token_hex(32)
     app.config.update(
         SECRET_KEY=secret,
+        # No script reads the cookies, no other site's form or link carries them; over HTTPS, never sent in clear.
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
         REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=https,
+        PREFERRED_URL_SCHEME="https" if https else "http",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         # Where the browser reaches Rasa's socket.io channel; read here, not in Settings, as the brief asks.
         RASA_URL=(os.environ.get("RASA_URL") or DEFAULT_RASA_URL).rstrip("/"),
         DEFAULT_LANGUAGE=settings.default_language,
     )
     app.extensions["ticket_store"] = store
-    app.extensions["login_throttle"] = LoginThrottle(
-        max_failures=int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
-        window_seconds=float(os.environ.get("LOGIN_WINDOW_SECONDS", "300")),
-    )
+    app.extensions["login_throttle"] = login_throttle_from_env()  # in memory, or shared through REDIS_URL
     csrf = CSRFProtect(app)
     csrf.exempt(api)  # token-authenticated, no cookies: nothing for a forged cross-site request to ride on
 

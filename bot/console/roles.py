@@ -11,6 +11,10 @@ from flask_login import current_user, login_required
 
 View = TypeVar("View", bound=Callable[..., Any])
 
+# Set on every view wrapped by `admin_required`, so tests (and audits) can list the admin-only endpoints from
+# `app.view_functions` instead of keeping a list by hand. `functools.wraps` carries it through outer decorators.
+ADMIN_ONLY = "admin_only"
+
 
 def admin_required(view: View) -> View:
     """Log in first (redirect), then 403 for a logged-in staff member who is not an admin."""
@@ -22,4 +26,10 @@ def admin_required(view: View) -> View:
             abort(403)
         return view(*args, **kwargs)
 
+    setattr(wrapper, ADMIN_ONLY, True)
     return wrapper  # type: ignore[return-value]
+
+
+def is_admin_only(view: Callable[..., Any]) -> bool:
+    """Whether `view` (as registered in `app.view_functions`) refuses staff who are not admins."""
+    return getattr(view, ADMIN_ONLY, False) is True

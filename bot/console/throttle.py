@@ -1,46 +1,80 @@
 """Failed-login throttling: after too many failures for one address or one account, wait before trying again.
 
-Kept in the console process's memory: enough to make password guessing slow on one console. (Flask-Limiter
-would be the library for this, but its `limits` dependency needs packaging>=21, which breaks Rasa 3.6.)
+`LoginThrottle` (the default) counts in the console process's memory: enough to make password guessing slow on
+one console. With several console processes each would count on its own, so `REDIS_URL` switches to
+`RedisLoginThrottle` (`bot/console/redis_throttle.py`), which shares the count through Redis.
+(Flask-Limiter would be the library for this, but its `limits` dependency needs packaging>=21, which breaks
+Rasa 3.6.)
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections import defaultdict, deque
+from collections import deque
+from collections.abc import Callable, Mapping
+
+DEFAULT_MAX_FAILURES = 5
+DEFAULT_WINDOW_SECONDS = 300.0
+DEFAULT_REDIS_PREFIX = "helpdesk:login-throttle:"
 
 
 class LoginThrottle:
-    def __init__(self, max_failures: int = 5, window_seconds: float = 300.0):
+    """Sliding window of failure times per key (`address:<ip>`, `account:<e-mail>`), in this process."""
+
+    def __init__(
+        self,
+        max_failures: int = DEFAULT_MAX_FAILURES,
+        window_seconds: float = DEFAULT_WINDOW_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.max_failures = max_failures
         self.window = window_seconds
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures[key]
+        """The key's failures within the window; keys left with none are dropped, so memory stays bounded."""
+        failures = self._failures.get(key, deque())
         while failures and failures[0] <= now - self.window:
             failures.popleft()
+        if not failures:
+            self._failures.pop(key, None)
         return failures
 
     def retry_after(self, *keys: str) -> int:
         """Seconds to wait before another try for any of `keys` (0: go ahead)."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             waits = [
-                failures[0] + self.window - now
+                failures[-self.max_failures] + self.window - now
                 for failures in (self._recent(key, now) for key in keys)
                 if len(failures) >= self.max_failures
             ]
         return int(max(waits)) + 1 if waits else 0
 
     def failed(self, *keys: str) -> None:
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             for key in keys:
-                self._recent(key, now).append(now)
+                self._failures[key] = self._recent(key, now)
+                self._failures[key].append(now)
 
     def succeeded(self, account_key: str) -> None:
         with self._lock:
             self._failures.pop(account_key, None)
+
+
+def login_throttle_from_env(environ: Mapping[str, str] = os.environ) -> LoginThrottle:
+    """The throttle the settings ask for: shared through Redis when `REDIS_URL` is set, else in memory."""
+    max_failures = int(environ.get("LOGIN_MAX_FAILURES") or DEFAULT_MAX_FAILURES)
+    window = float(environ.get("LOGIN_WINDOW_SECONDS") or DEFAULT_WINDOW_SECONDS)
+    url = environ.get("REDIS_URL")
+    if not url:
+        return LoginThrottle(max_failures, window)
+    from bot.console.redis_throttle import RedisLoginThrottle  # redis is only imported when it is used
+
+    prefix = environ.get("LOGIN_THROTTLE_PREFIX") or DEFAULT_REDIS_PREFIX
+    return RedisLoginThrottle(url, max_failures, window, prefix=prefix)

@@ -17,6 +17,14 @@ from bot.tickets.store import TicketStore, make_engine
 from tests.console.support import PASSWORD
 
 
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """Settings a developer's `.env` may hold that would change what the console tests see (a shared Redis)."""
+    for name in ("REDIS_URL", "LOGIN_THROTTLE_PREFIX", "CONSOLE_HTTPS", "LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[TicketStore]:
     url = f"sqlite:///{tmp_path / 'console.db'}"
