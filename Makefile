@@ -18,6 +18,14 @@ run: setup model db
 	@echo
 	$(BIN)/honcho start -f Procfile
 
+# Scale-out profile on one machine (docs/scale-out.md): Rasa servers on ports 5100..., action servers on 5200...,
+# the console on 5300, behind nginx with deploy/nginx.conf. The stores come from .env (PostgreSQL, Redis).
+RASA_SERVERS ?= 2
+ACTION_SERVERS ?= 2
+.PHONY: scaleout
+scaleout: setup model db
+	$(BIN)/honcho start -f deploy/Procfile.scaleout -d . -p 5100 -c rasa=$(RASA_SERVERS),actions=$(ACTION_SERVERS)
+
 test: setup model browser
 	$(BIN)/pytest
 
@@ -72,6 +80,20 @@ kb-check: setup
 
 lint: setup
 	$(BIN)/ruff check .
+
+# Known vulnerabilities of the pins in requirements.lock: each fixed, or explained in audit-ignore.toml.
+# pip-audit has a venv of its own: it needs packaging>=23, Rasa 3.6 pins packaging<21.
+AUDIT_VENV := .venv-audit
+PIP_AUDIT_VERSION := 2.10.1
+.PHONY: audit
+audit: $(AUDIT_VENV)/.pip-audit-$(PIP_AUDIT_VERSION)
+	$(AUDIT_VENV)/bin/python scripts/audit_dependencies.py
+
+$(AUDIT_VENV)/.pip-audit-$(PIP_AUDIT_VERSION):
+	@python=$$(scripts/find-python310) || exit 1; \
+	  [ -x $(AUDIT_VENV)/bin/python ] || { echo "Creating $(AUDIT_VENV) with $$python"; $$python -m venv $(AUDIT_VENV); }
+	$(AUDIT_VENV)/bin/python -m pip install --quiet "pip-audit==$(PIP_AUDIT_VERSION)"
+	touch $@
 
 # Refresh the pins after changing dependencies in pyproject.toml.
 lock:

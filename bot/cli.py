@@ -123,6 +123,66 @@ def _create_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _endpoints(args: argparse.Namespace) -> int:
+    """Write Rasa's endpoints from the environment (bot/endpoints.py) and print the file's path for `rasa run`."""
+    from pathlib import Path
+
+    from bot.endpoints import EndpointsError, default_output, endpoints_config, single_server_settings, write_endpoints
+
+    try:
+        config = endpoints_config()
+    except EndpointsError as error:
+        print(f"Cannot build Rasa's endpoints: {error}", file=sys.stderr)
+        return 1
+    problems = single_server_settings() if args.shared else []
+    if problems:
+        print("Not for several Rasa servers (docs/scale-out.md):\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    print(write_endpoints(Path(args.output) if args.output else default_output(), config))
+    return 0
+
+
+def _purge_transcripts(args: argparse.Namespace) -> int:
+    """Delete the conversations whose last event is older than the retention period from Rasa's tracker store."""
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.transcript_retention import purge_transcripts, retention_days_from_env
+    from bot.transcripts import endpoints_path, tracker_store_url
+
+    try:
+        days = args.older_than_days if args.older_than_days is not None else retention_days_from_env()
+    except ValueError as error:
+        print(f"Not purged: {error}", file=sys.stderr)
+        return 2
+    if days < 1:
+        print("Not purged: --older-than-days must be 1 or more.", file=sys.stderr)
+        return 2
+    endpoints = endpoints_path()
+    url = tracker_store_url(endpoints)
+    if url is None:
+        print(f"Not purged: {endpoints} configures no SQL tracker store (or cannot be read).", file=sys.stderr)
+        return 1
+    where = url.render_as_string(hide_password=True)
+    if url.drivername.startswith("sqlite") and not Path(url.database or "").exists():
+        print(f"No conversation to purge: the tracker store {where} does not exist yet.")
+        return 0
+    try:
+        result = purge_transcripts(url, days, dry_run=args.dry_run)
+    except SQLAlchemyError as error:
+        print(f"Not purged: the tracker store {where} failed: {error}", file=sys.stderr)
+        return 1
+    before = datetime.fromtimestamp(result.cutoff, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    verb = "Would remove" if args.dry_run else "Removed"
+    print(
+        f"{verb} {result.conversations} conversation(s), {result.events} event(s), whose last event is older than "
+        f"{days} days (before {before}), from {where}."
+    )
+    return 0
+
+
 def _console(args: argparse.Namespace) -> int:
     from waitress import serve
 
@@ -169,6 +229,23 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("email", help="the console account the token acts as")
     token.add_argument("--name", required=True, help="where the token is used, e.g. 'CRM sync'")
     token.set_defaults(handler=_create_token)
+
+    endpoints = commands.add_parser(
+        "endpoints", help="write Rasa's endpoints from the environment (stores, lock store, action server)"
+    )
+    endpoints.add_argument("--output", "-o", help="default: $HELPDESK_VAR_DIR/endpoints.yml")
+    endpoints.add_argument(
+        "--shared", action="store_true", help="refuse settings that work for one Rasa server only (scale-out)"
+    )
+    endpoints.set_defaults(handler=_endpoints)
+
+    purge = commands.add_parser(
+        "purge-transcripts",
+        help="delete from Rasa's tracker store the conversations whose last event is older than N days",
+    )
+    purge.add_argument("--older-than-days", type=int, metavar="N", help="default: TRANSCRIPT_RETENTION_DAYS, else 90")
+    purge.add_argument("--dry-run", action="store_true", help="only count what would be removed")
+    purge.set_defaults(handler=_purge_transcripts)
 
     console = commands.add_parser("console", help="serve the staff console and the chat widget page")
     console.add_argument("--host", default="127.0.0.1")

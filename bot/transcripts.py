@@ -1,7 +1,8 @@
 """The conversation that led to a ticket, read from Rasa's SQL tracker store (already masked when written).
 
-The store's address comes from the same `endpoints.yml` Rasa reads (`RASA_ENDPOINTS`, default the project's),
-so the console shows what Rasa stored without a second setting to keep in step.
+The store's address comes from the same settings Rasa gets: the environment (`TRACKER_STORE_URL`, see
+bot/endpoints.py, which `helpdesk endpoints` writes for `rasa run`), or the endpoints file named by
+`RASA_ENDPOINTS` for those who start Rasa with their own file; no second setting to keep in step.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from pathlib import Path
 import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from bot.endpoints import EndpointsError, sql_url_of
+from bot.endpoints import tracker_store_url as configured_tracker_store_url
 from bot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -33,34 +36,36 @@ class Line:
     at: float  # seconds since the epoch, as Rasa stores it
 
 
-def endpoints_path() -> Path:
-    path = Path(os.environ.get("RASA_ENDPOINTS") or PROJECT_ROOT / "endpoints.yml")
+def endpoints_path() -> Path | None:
+    """The endpoints file named by RASA_ENDPOINTS, or None when the environment configures the stores."""
+    value = os.environ.get("RASA_ENDPOINTS")
+    if not value:
+        return None
+    path = Path(value)
     return path if path.is_absolute() else PROJECT_ROOT / path
 
 
-def tracker_store_url(endpoints: Path) -> URL | None:
-    """The SQLAlchemy URL of the tracker store configured in `endpoints`, or None when it is not SQL."""
+def tracker_store_url(endpoints: Path | None = None) -> URL | None:
+    """The SQLAlchemy URL of Rasa's tracker store, or None when it is not SQL or cannot be read.
+
+    From `endpoints` when given (an endpoints.yml), else from the environment as `helpdesk endpoints` builds it.
+    """
+    if endpoints is None:
+        try:
+            return configured_tracker_store_url()
+        except EndpointsError as error:
+            logger.warning("cannot locate the tracker store: %s", error)
+            return None
     try:
         raw = endpoints.read_text(encoding="utf-8")
     except OSError:
         return None
     config = yaml.safe_load(_ENV_VARIABLE.sub(lambda m: os.environ.get(m.group(1), ""), raw)) or {}
-    store = config.get("tracker_store") or {}
-    if not str(store.get("type", "")).lower().endswith(("sql", "sqltrackerstore")):
+    try:
+        return sql_url_of(config.get("tracker_store") or {})
+    except (ArgumentError, ValueError) as error:
+        logger.warning("cannot read the tracker store of %s: %s", endpoints, error)
         return None
-    dialect = store.get("dialect", "sqlite")
-    database = store.get("db", "rasa.db")
-    if dialect == "sqlite":
-        path = Path(database)
-        return URL.create("sqlite", database=str(path if path.is_absolute() else PROJECT_ROOT / path))
-    return URL.create(
-        dialect if "+" in dialect or dialect != "postgresql" else "postgresql+psycopg2",
-        username=store.get("username"),
-        password=store.get("password"),
-        host=store.get("url"),
-        port=store.get("port"),
-        database=database,
-    )
 
 
 @lru_cache(maxsize=4)
@@ -75,7 +80,7 @@ def transcript(conversation_id: str | None, endpoints: Path | None = None) -> li
     url = tracker_store_url(endpoints or endpoints_path())
     if url is None:
         return None
-    if url.drivername == "sqlite" and not Path(url.database or "").exists():
+    if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
         return None
     query = text(
         "SELECT type_name, data FROM events WHERE sender_id = :sender "
