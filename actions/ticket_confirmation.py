@@ -12,6 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import language_of, ticket_store
+from bot.limits_messages import limits_message
+from bot.rate_limits import RateLimits, normalise_address, ticket_limit_reached
 from bot.tickets import issue_types
 from bot.tickets.store import NewTicket
 
@@ -24,6 +26,12 @@ def cleared_draft() -> list[dict[str, Any]]:
     """Events that forget the draft: form slots, profile id, stage and draft id."""
     slots = (*FORM_SLOTS, "profile_id", "ticket_stage", "ticket_draft_id", "suggested_issue_type")
     return [SlotSet(slot, None) for slot in slots]
+
+
+def client_address_of(tracker: Tracker) -> str | None:
+    """The partner's address, which our channels put in every message's metadata (bot/channels.py)."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    return normalise_address(metadata.get("client_address")) if isinstance(metadata, dict) else None
 
 
 class ActionTicketSummary(Action):
@@ -46,6 +54,21 @@ class ActionSubmitTicket(Action):
             dispatcher.utter_message(response="utter_ticket_already_created")
             return []
         draft_id = tracker.get_slot("ticket_draft_id") or uuid.uuid4().hex
+        submission_key = f"{tracker.sender_id}:{draft_id}"
+        address = client_address_of(tracker)
+        try:
+            # A repeated confirmation of a stored request is not a new ticket: it never counts against the limit.
+            refused = ticket_store().by_submission_key(submission_key) is None and ticket_limit_reached(
+                ticket_store(), RateLimits.from_env(), tracker.sender_id, address
+            )
+        except Exception:
+            logger.exception("could not count the recent tickets of conversation %s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_ticket_not_saved")
+            return [SlotSet("ticket_draft_id", draft_id)]
+        if refused:
+            logger.warning("ticket limit reached: conversation %s, address %s", tracker.sender_id, address)
+            dispatcher.utter_message(text=limits_message("too_many_tickets", language_of(tracker)))
+            return [SlotSet("ticket_draft_id", draft_id)]
         new = NewTicket(
             organization_name=tracker.get_slot("organization_name") or "",
             profile_link=tracker.get_slot("profile_link") or "",
@@ -54,9 +77,10 @@ class ActionSubmitTicket(Action):
             contact_email=tracker.get_slot("contact_email") or "",
             language=language_of(tracker),
             conversation_id=tracker.sender_id,
+            client_address=address,
         )
         try:
-            ticket, _created = ticket_store().create(new, submission_key=f"{tracker.sender_id}:{draft_id}")
+            ticket, _created = ticket_store().create(new, submission_key=submission_key)
         except Exception:
             # Nothing is lost silently: the partner is told, and the draft stays for another try.
             logger.exception("could not store the ticket of conversation %s", tracker.sender_id)

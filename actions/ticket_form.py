@@ -10,12 +10,21 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import language_of
+from bot.limits_messages import limits_message
+from bot.plain_text import one_line
 from bot.privacy import mask_secrets
 from bot.tickets import issue_types
 from bot.tickets.models import ISSUE_TYPES
-from bot.tickets.validation import normalise_email, parse_profile_id
+from bot.tickets.validation import (
+    DESCRIPTION_LENGTH,
+    check_description,
+    check_organization_name,
+    normalise_email,
+    parse_profile_id,
+)
 
-MAX_DESCRIPTION = 5000
+# No issue-type label or keyword is longer; a longer answer is not a choice (and is not worth matching).
+MAX_ISSUE_TYPE_ANSWER = 200
 
 
 class ValidateTicketForm(FormValidationAction):
@@ -34,16 +43,19 @@ class ValidateTicketForm(FormValidationAction):
     def validate_organization_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        name = " ".join(str(value or "").split())
-        if 2 <= len(name) <= 300:
-            return {"organization_name": name}
-        dispatcher.utter_message(response="utter_invalid_organization_name")
+        checked = check_organization_name(_text(value))
+        if checked.value:
+            return {"organization_name": checked.value}
+        if checked.problem == "markup":
+            dispatcher.utter_message(text=limits_message("markup_in_field", language_of(tracker)))
+        else:
+            dispatcher.utter_message(response="utter_invalid_organization_name")
         return {"organization_name": None}
 
     def validate_profile_link(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        link = str(value or "").strip()
+        link = _text(value).strip()
         profile_id = parse_profile_id(link)
         if profile_id:
             return {"profile_link": link, "profile_id": profile_id}
@@ -53,7 +65,8 @@ class ValidateTicketForm(FormValidationAction):
     def validate_issue_type(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        issue_type = issue_types.match_issue_type(str(value or ""))
+        answer = _text(value)
+        issue_type = issue_types.match_issue_type(answer) if len(answer) <= MAX_ISSUE_TYPE_ANSWER else None
         if issue_type:
             return {"issue_type": issue_type}
         dispatcher.utter_message(response="utter_invalid_issue_type")
@@ -62,21 +75,32 @@ class ValidateTicketForm(FormValidationAction):
     def validate_description(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        description = mask_secrets(str(value or "").strip())
-        if len(description) >= 10:
-            return {"description": description[:MAX_DESCRIPTION]}
-        dispatcher.utter_message(response="utter_invalid_description")
+        checked = check_description(mask_secrets(_text(value)))
+        if checked.value:
+            return {"description": checked.value}
+        language = language_of(tracker)
+        if checked.problem == "markup":
+            dispatcher.utter_message(text=limits_message("markup_in_field", language))
+        elif checked.problem == "too_long":
+            dispatcher.utter_message(text=limits_message("description_too_long", language, limit=DESCRIPTION_LENGTH[1]))
+        else:
+            dispatcher.utter_message(response="utter_invalid_description")
         return {"description": None}
 
     def validate_contact_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        email = normalise_email(str(value or ""))
+        email = normalise_email(_text(value))
         if email:
             return {"contact_email": email}
-        shown = str(value or "").strip()[:100]
+        shown = one_line(_text(value))[:100]
         dispatcher.utter_message(response="utter_invalid_contact_email", contact_email=shown)
         return {"contact_email": None}
+
+
+def _text(value: Any) -> str:
+    """A slot value as text: from_text mappings give a string, but a client may send anything."""
+    return value if isinstance(value, str) else "" if value is None else str(value)
 
 
 class ActionAskIssueType(Action):

@@ -1,16 +1,127 @@
-"""Rasa's socket.io channel, with custom payloads ({"kb_article": ...}) emitted as event data.
+"""Our chat channels: Rasa's REST and socket.io channels behind one guard (bot/message_guard.py).
 
-Rasa 3.6's SocketIOOutput passes a custom payload as keyword arguments to `emit()`, which only works for
-payloads shaped like emit's own parameters; ours would raise and lose the rest of the reply.
+Both channels refuse what a client must not send (malformed requests, floods, empty or too long messages) before
+it reaches the model, strip control characters from the rest, and put the client's address in the message
+metadata (`client_address`, always ours, never the client's) for the ticket limit of the action server.
+
+The socket.io channel also emits custom payloads ({"kb_article": ...}) as event data: Rasa 3.6's SocketIOOutput
+passes them as keyword arguments to `emit()`, which only works for payloads shaped like emit's own parameters;
+ours would raise and lose the rest of the reply.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import math
+from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.message_guard import MessageGuard, conversation_language
+from bot.plain_text import is_control
+
+logger = logging.getLogger(__name__)
+
+MAX_SENDER_CHARS = 255  # the tracker store's and the ticket store's conversation id columns
+MAX_METADATA_BYTES = 8192  # metadata is stored with every message: a language, a page, not a payload
+
+
+def sender_problem(sender: Any) -> str | None:
+    if not isinstance(sender, str) or not sender.strip():
+        return "'sender' must be a non-empty string"
+    if len(sender) > MAX_SENDER_CHARS or any(is_control(c) for c in sender):
+        return f"'sender' must be at most {MAX_SENDER_CHARS} printable characters"
+    return None
+
+
+def metadata_of(value: Any) -> dict[str, Any] | None:
+    """The message metadata as a dict ({} when absent), or None when it is not an object or too large."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or len(json.dumps(value, default=str)) > MAX_METADATA_BYTES:
+        return None
+    return dict(value)
+
+
+def request_problem(body: Any) -> str | None:
+    """What is wrong with a REST webhook body, in words for the client's developer; None when it is usable."""
+    if not isinstance(body, dict):
+        return "the body must be a JSON object with 'sender' and 'message'"
+    if not isinstance(body.get("message"), str):
+        return "'message' must be a string"
+    if metadata_of(body.get("metadata")) is None:
+        return f"'metadata' must be a JSON object of at most {MAX_METADATA_BYTES} bytes"
+    return sender_problem(body.get("sender"))
+
+
+class GuardedRestInput(RestInput):
+    """Rasa's REST channel, guarded. credentials.yml: `bot.channels.GuardedRestInput:` in place of `rest:`.
+
+    Same name, so the same URL (`/webhooks/rest/webhook`) and the same replies: a JSON list of bot messages.
+    Errors are JSON `{"error": ...}`: 400 for a malformed request, 429 (with `message`, in the partner's
+    language, and `Retry-After`) for too many messages; Sanic answers 413 to a body over SANIC_REQUEST_MAX_SIZE.
+    """
+
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> GuardedRestInput:
+        return cls()
+
+    def __init__(self) -> None:
+        self.guard = MessageGuard.from_env()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = json.loads(request.body or b"")
+            except (ValueError, RecursionError):  # not UTF-8 or not JSON, or nested thousands deep
+                return response.json({"error": "the body is not valid JSON"}, status=400)
+            problem = request_problem(body)
+            if problem:
+                return response.json({"error": problem}, status=400)
+            sender, metadata = body["sender"], metadata_of(body.get("metadata")) or {}
+            address = self.guard.client_address(request.ip, request.headers.get("x-forwarded-for"))
+            text, refusal = self.guard.screen(sender, body["message"], address)
+            if refusal:
+                agent = getattr(request.app.ctx, "agent", None)
+                reply = refusal.text(await conversation_language(agent, sender, text, metadata))
+                if refusal.reason != "too_many_messages":
+                    return response.json([{"recipient_id": sender, "text": reply}])
+                seconds = max(1, math.ceil(refusal.retry_after))
+                return response.json(
+                    {"error": "too many messages", "message": reply, "retry_after": seconds},
+                    status=429,
+                    headers={"Retry-After": str(seconds)},
+                )
+            metadata["client_address"] = address
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+            except CancelledError:
+                logger.error("message of %s timed out", sender)
+            except Exception:
+                logger.exception("message of %s failed", sender)
+            return response.json(collector.messages)
+
+        return webhook
 
 
 class WidgetSocketIOOutput(SocketIOOutput):
@@ -19,11 +130,60 @@ class WidgetSocketIOOutput(SocketIOOutput):
 
 
 class WidgetSocketIOInput(SocketIOInput):
-    """Configured in credentials.yml as `bot.channels.WidgetSocketIOInput`, with the socketio settings."""
+    """Configured in credentials.yml as `bot.channels.WidgetSocketIOInput`, with the socketio settings.
+
+    A refused message gets its reply as a `bot_uttered` event to the sending socket; a malformed event (not an
+    object, no string `message` or session id) is logged and dropped, as a socket has no status code.
+    """
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         async def with_widget_output(message: UserMessage) -> None:
             message.output_channel = WidgetSocketIOOutput(self.sio, self.bot_message_evt)
             await on_new_message(message)
 
-        return super().blueprint(with_widget_output)
+        blueprint = super().blueprint(with_widget_output)
+        sio, namespace, guard = self.sio, self.namespace or "/", MessageGuard.from_env()
+        forward_message = sio.handlers[namespace][self.user_message_evt]
+        forward_session_request = sio.handlers[namespace]["session_request"]
+
+        async def session_request(sid: str, data: Any = None, *_: Any) -> None:
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            usable = session_id is not None and sender_problem(session_id) is None
+            await forward_session_request(sid, {"session_id": session_id} if usable else {})
+
+        async def user_message(sid: str, data: Any = None, *_: Any) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                logger.warning("socket.io message from %s dropped: not an object with a string 'message'", sid)
+                return
+            sender = data.get("session_id") if self.session_persistence else sid
+            metadata = _socket_metadata(data.get(self.metadata_key))
+            problem = sender_problem(sender) if metadata is not None else "bad metadata"
+            if problem:
+                logger.warning("socket.io message from %s dropped: %s", sid, problem)
+                return
+            request = (sio.get_environ(sid, namespace) or {}).get("sanic.request")
+            peer, forwarded = (request.ip, request.headers.get("x-forwarded-for")) if request else (None, None)
+            address = guard.client_address(peer, forwarded)
+            text, refusal = guard.screen(sender, data["message"], address)
+            if refusal:
+                agent = getattr(request.app.ctx, "agent", None) if request else None
+                reply = refusal.text(await conversation_language(agent, sender, text, metadata))
+                await sio.emit(self.bot_message_evt, {"text": reply}, room=sid)
+                return
+            await forward_message(
+                sid, {**data, "message": text, self.metadata_key: {**metadata, "client_address": address}}
+            )
+
+        sio.on("session_request", session_request, namespace=self.namespace)
+        sio.on(self.user_message_evt, user_message, namespace=self.namespace)
+        return blueprint
+
+
+def _socket_metadata(value: Any) -> dict[str, Any] | None:
+    """Socket.io clients may send metadata as a JSON string, as Rasa's own channel accepts."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else None
+        except ValueError:
+            return None
+    return metadata_of(value)

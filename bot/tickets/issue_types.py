@@ -43,7 +43,8 @@ def match_issue_type(text: str) -> str | None:
     underscored = folded.replace(" ", "_")
     if underscored in ISSUE_TYPES:
         return underscored
-    if folded.isdigit() and 1 <= int(folded) <= len(ISSUE_TYPES):
+    # isdecimal, not isdigit: int() refuses some digits ("𐩀") and any string of more than 4300 of them.
+    if folded.isdecimal() and len(folded) <= 2 and 1 <= int(folded) <= len(ISSUE_TYPES):
         return ISSUE_TYPES[int(folded) - 1]
     for issue_type, labels in LABELS.items():
         if folded in (normalise_example(v) for v in labels.values()):

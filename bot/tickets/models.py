@@ -39,6 +39,8 @@ class Ticket(Base):
     contact_email = Column(String(320), nullable=False, index=True)
     language = Column(String(2), nullable=False, default="fr")
     conversation_id = Column(String(255), nullable=True, index=True)
+    # Where the partner wrote from (IP address), for the per-address ticket limit (bot/rate_limits.py).
+    client_address = Column(String(64), nullable=True)
     status = Column(String(16), nullable=False, default="new", index=True)
     priority = Column(String(16), nullable=False, default="normal")
     assignee_id = Column(Integer, ForeignKey("staff_users.id"), nullable=True, index=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -28,6 +29,7 @@ class NewTicket:
     contact_email: str
     language: str
     conversation_id: str | None = None
+    client_address: str | None = None
 
 
 class TicketStore:
@@ -62,6 +64,7 @@ class TicketStore:
                 contact_email=email,
                 language=new.language,
                 conversation_id=new.conversation_id,
+                client_address=new.client_address,
             )
             session.add(ticket)
             try:
@@ -99,6 +102,18 @@ class TicketStore:
         with self.sessions() as session:
             query = select(Ticket).order_by(Ticket.id.desc()).limit(limit).offset(offset)
             return list(session.scalars(query))
+
+    def created_since(
+        self, since: datetime, conversation_id: str | None = None, client_address: str | None = None
+    ) -> int:
+        """Tickets created after `since` by one conversation or from one client address (the rate limits)."""
+        query = select(func.count(Ticket.id)).where(Ticket.created_at > since)
+        if conversation_id is not None:
+            query = query.where(Ticket.conversation_id == conversation_id)
+        if client_address is not None:
+            query = query.where(Ticket.client_address == client_address)
+        with self.sessions() as session:
+            return session.scalar(query) or 0
 
     def count(self) -> int:
         with self.sessions() as session:

@@ -1,15 +1,36 @@
-"""Validation of what partners type into the ticket form: UNPP profile links and contact e-mails."""
+"""Validation of what partners type into the ticket form: organisation name, UNPP profile link, description and
+contact e-mail.
+
+Each check takes any text and never raises; it gives back the value to store (trimmed, as the partner wrote it,
+without control characters) or says why the text was refused, so the form can explain it in the partner's
+language.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 from urllib.parse import SplitResult, urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
+from bot.plain_text import contains_markup, is_control, one_line, strip_control_characters
+
 UNPP_HOSTS = ("unpartnerportal.org", "www.unpartnerportal.org")
 # /profile/<id>/... is what a partner sees; /partner/<id>/... is what agency staff see.
-PROFILE_PATH = re.compile(r"^/(?:profile|partner)/(?P<id>\d{1,12})(?:/[\w\-/]*)?/?$")
+PROFILE_PATH = re.compile(r"^/(?:profile|partner)/(?P<id>[0-9]{1,12})(?:/[\w\-/]*)?/?$")
+# Characters no address typed into a browser contains unencoded, and that could break out of an HTML attribute.
+_NOT_IN_ADDRESSES = frozenset("<>\"'`\\")
+
+ORGANIZATION_NAME_LENGTH = (2, 300)
+DESCRIPTION_LENGTH = (10, 5000)
+
+
+class Checked(NamedTuple):
+    """A field's value to store, or None with the reason: "length", "too_long" or "markup"."""
+
+    value: str | None
+    problem: str | None = None
 
 
 def web_address(text: str) -> SplitResult | None:
@@ -18,7 +39,7 @@ def web_address(text: str) -> SplitResult | None:
     Shared by the profile-link check and the console, which must never make `javascript:` text a link.
     """
     text = (text or "").strip().strip("<>\"'")
-    if not text or any(c.isspace() for c in text):
+    if not text or any(c.isspace() or is_control(c) or c in _NOT_IN_ADDRESSES for c in text):
         return None
     if "://" not in text:
         text = "https://" + text
@@ -41,10 +62,37 @@ def parse_profile_id(link: str) -> str | None:
 
 def normalise_email(text: str) -> str | None:
     """The e-mail address, normalised, or None when it is not a valid address (no network check)."""
-    candidate = text.strip().strip("<>\"'").rstrip(".")
-    if not candidate or " " in candidate:
+    candidate = (text or "").strip().strip("<>\"'").rstrip(".")
+    if not candidate or any(c.isspace() or is_control(c) for c in candidate):
         return None
     try:
         return validate_email(candidate, check_deliverability=False).normalized
-    except EmailNotValidError:
+    except (EmailNotValidError, ValueError):  # ValueError: a few malformed international domains (IDNA)
         return None
+
+
+def check_organization_name(text: str) -> Checked:
+    """The name on one line, between 2 and 300 characters, without HTML."""
+    name = one_line(text or "")
+    shortest, longest = ORGANIZATION_NAME_LENGTH
+    if contains_markup(name):
+        return Checked(None, "markup")
+    if not shortest <= len(name) <= longest:
+        return Checked(None, "length")
+    return Checked(name)
+
+
+def check_description(text: str) -> Checked:
+    """The description with its line breaks, trimmed, at least 10 and at most 5000 characters, without HTML.
+
+    A longer text is refused rather than cut, so nothing the partner wrote is silently lost.
+    """
+    description = strip_control_characters(text or "", keep_newlines=True).strip()
+    shortest, longest = DESCRIPTION_LENGTH
+    if contains_markup(description):
+        return Checked(None, "markup")
+    if len(description) < shortest:
+        return Checked(None, "length")
+    if len(description) > longest:
+        return Checked(None, "too_long")
+    return Checked(description)

@@ -1,0 +1,57 @@
+"""What the assistant tells a partner whose message or request is refused by a guard, in French and English.
+
+The channels (empty or too long message, too many messages) and the ticket actions (markup in a field, too
+long a description, too many requests) send these as plain text: they are not model responses, so they live
+here rather than in domain.yml.
+"""
+
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "empty_message": {
+        "fr": "Votre message est vide. Écrivez votre question et je vous répondrai.",
+        "en": "Your message is empty. Type your question and I will answer it.",
+    },
+    "message_too_long": {
+        "fr": (
+            "Votre message est trop long pour moi ({length} caractères ; {limit} au plus). "
+            "Pouvez-vous le raccourcir, ou l'envoyer en plusieurs messages ?"
+        ),
+        "en": (
+            "Your message is too long for me ({length} characters; {limit} at most). "
+            "Could you shorten it, or send it in several messages?"
+        ),
+    },
+    "too_many_messages": {
+        "fr": (
+            "Vous envoyez beaucoup de messages en peu de temps. "
+            "Patientez environ {seconds} secondes, puis écrivez-moi à nouveau."
+        ),
+        "en": "You are sending many messages in a short time. Please wait about {seconds} seconds, then write again.",
+    },
+    "too_many_tickets": {
+        "fr": (
+            "Vous avez déjà envoyé plusieurs demandes au service d'aide au cours de la dernière heure : "
+            "celle-ci n'a pas été transmise. L'équipe traite vos demandes précédentes ; "
+            "réessayez « Envoyer » plus tard si besoin."
+        ),
+        "en": (
+            "You have already sent several requests to the help desk in the last hour, so this one was not sent. "
+            'The team is handling your earlier requests; try "Send" again later if you still need to.'
+        ),
+    },
+    "markup_in_field": {
+        "fr": "Écrivez sans code HTML (rien entre « < » et « > »), s'il vous plaît.",
+        "en": 'Please write without HTML code (nothing between "<" and ">").',
+    },
+    "description_too_long": {
+        "fr": "Cette description est trop longue ({limit} caractères au plus). Pouvez-vous la résumer ?",
+        "en": "This description is too long ({limit} characters at most). Could you summarise it?",
+    },
+}
+
+
+def limits_message(key: str, language: str, **values: object) -> str:
+    """The message `key` in `language` (English when the language is neither fr nor en), filled with `values`."""
+    texts = MESSAGES[key]
+    return texts.get(language, texts["en"]).format(**values)

@@ -1,0 +1,97 @@
+"""The checks every chat message passes before it reaches the model, shared by the REST and socket.io channels.
+
+Too many messages from one sender or address, an empty message or one longer than `MAX_MESSAGE_CHARS` gets a
+polite reply in the conversation's language and never reaches the model; control characters are removed from
+the others. Longer messages are refused rather than cut: a cut description would silently lose what the
+partner wrote, and the form would store it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.limits_messages import limits_message
+from bot.nlu.language import detect_language
+from bot.plain_text import strip_control_characters
+from bot.rate_limits import MessageLimiter, RateLimits, client_address
+from bot.settings import get_settings
+
+DEFAULT_MAX_MESSAGE_CHARS = 2000
+LANGUAGES = ("fr", "en")
+
+
+def max_message_chars(environ: Mapping[str, str] | None = None) -> int:
+    """`MAX_MESSAGE_CHARS` (0: no limit)."""
+    value = ((os.environ if environ is None else environ).get("MAX_MESSAGE_CHARS") or "").strip()
+    try:
+        return max(0, int(value)) if value else DEFAULT_MAX_MESSAGE_CHARS
+    except ValueError:
+        raise ValueError(f"MAX_MESSAGE_CHARS must be a whole number (0: no limit), got {value!r}") from None
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a message does not go on: `reason` is a key of bot/limits_messages.py."""
+
+    reason: str
+    length: int = 0
+    limit: int = 0
+    retry_after: float = 0.0
+
+    def text(self, language: str) -> str:
+        seconds = max(1, math.ceil(self.retry_after))
+        return limits_message(self.reason, language, length=self.length, limit=self.limit, seconds=seconds)
+
+
+class MessageGuard:
+    def __init__(self, limits: RateLimits, max_chars: int, clock: Callable[[], float] = time.monotonic):
+        self.limits = limits
+        self.max_chars = max_chars
+        self.limiter = MessageLimiter(limits, clock)
+
+    @classmethod
+    def from_env(cls) -> MessageGuard:
+        return cls(RateLimits.from_env(), max_message_chars())
+
+    def client_address(self, peer: str | None, forwarded_for: str | None) -> str | None:
+        return client_address(peer, forwarded_for, self.limits.trust_proxy)
+
+    def screen(self, sender: str, text: str, address: str | None) -> tuple[str, Refusal | None]:
+        """The message without control characters, and the refusal when it must not reach the model."""
+        cleaned = strip_control_characters(text, keep_newlines=True)
+        wait = self.limiter.admit(sender, address)
+        if wait > 0:
+            return cleaned, Refusal("too_many_messages", retry_after=wait)
+        if not cleaned.strip():
+            return cleaned, Refusal("empty_message")
+        if self.max_chars and len(cleaned) > self.max_chars:
+            return cleaned, Refusal("message_too_long", length=len(cleaned), limit=self.max_chars)
+        return cleaned, None
+
+
+async def conversation_language(agent: Any, sender: str, text: str, metadata: Mapping[str, Any]) -> str:
+    """The language to refuse a message in: the conversation's, else the text's, else the page's, else the default.
+
+    Reads the tracker without taking the conversation's lock: it only looks at the `language` slot.
+    """
+    try:
+        tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
+        language = tracker.get_slot("language") if tracker is not None else None
+    except Exception:  # a refusal must never fail because the tracker store is unavailable
+        language = None
+    if language in LANGUAGES:
+        return language
+    if text.strip():
+        detected = detect_language(text[:DEFAULT_MAX_MESSAGE_CHARS])
+        if detected in LANGUAGES:
+            return detected
+    page_language = metadata.get("language")
+    if page_language in LANGUAGES:
+        return page_language
+    default = get_settings().default_language
+    return default if default in LANGUAGES else "fr"
