@@ -108,7 +108,7 @@ def make_workspace(workdir: Path) -> Workspace:
 
 
 @contextmanager
-def running_assistant(workspace: Workspace) -> Iterator[Assistant]:
+def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterator[Assistant]:
     """The Rasa server (trained model, project credentials) and the action server, ready to answer."""
     train()  # no-op when `make test` already trained on these inputs
     workdir = workspace.workdir
@@ -118,7 +118,8 @@ def running_assistant(workspace: Workspace) -> Iterator[Assistant]:
     test_stores = {
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
-        "LOCK_STORE_URL": "",  # one server: Rasa's in-memory locks, whatever the developer's .env says
+        # Rasa's in-memory locks, whatever the developer's .env says, unless the caller runs several Sanic workers.
+        "LOCK_STORE_URL": lock_store_url,
     }
     write_endpoints(endpoints, endpoints_config({**workspace.env, **test_stores}))
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"

@@ -18,6 +18,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot import rasa_speedups
+
 CODES = {Language.FRENCH: "fr", Language.ENGLISH: "en"}
 NOT_PROSE = re.compile(r"^\s*(/|\S+@\S+\s*$|https?://\S+\s*$|www\.\S+\s*$)")
 MIN_CONFIDENCE = 0.6
@@ -80,6 +82,7 @@ class LanguageDetectorComponent(GraphComponent):
     def __init__(self, config: dict[str, Any]) -> None:
         self.min_confidence = float(config.get("min_confidence", MIN_CONFIDENCE))
         _detector()
+        rasa_speedups.install()  # this component is in every model we serve: Rasa is patched wherever it runs
 
     @classmethod
     def create(

@@ -1,0 +1,95 @@
+"""The work Rasa repeated per message, done once: same results and same errors, less time (`make bench`)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from bot import rasa_speedups
+from bot.masking_tracker_store import MaskingSQLTrackerStore
+
+REPLY = {
+    "events": [{"event": "slot", "timestamp": None, "name": "last_article", "value": "forgot-password"}],
+    "responses": [{"text": "Cliquez sur « Mot de passe oublié ».", "custom": {"kb_article": "forgot-password"}}],
+}
+
+
+@pytest.fixture(autouse=True)
+def installed() -> None:
+    rasa_speedups.install()
+
+
+def action() -> RemoteAction:
+    return RemoteAction("action_answer_article", EndpointConfig("http://127.0.0.1:1/webhook"))
+
+
+def test_a_well_formed_action_server_reply_passes() -> None:
+    assert action()._validate_action_result(REPLY) is True
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"events": {"event": "slot"}},  # not a list
+        {"events": [{"name": "last_article", "value": 1}]},  # an event without its type
+        {"events": [{"event": "slot", "value": 1}]},  # a slot without its name
+        {"responses": ["just a string"]},
+    ],
+)
+def test_a_malformed_reply_is_refused_with_rasas_explanation(reply: dict) -> None:
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action()._validate_action_result(reply)
+
+
+def test_calls_to_the_action_server_share_one_connection_and_keep_the_endpoints_headers() -> None:
+    seen: list[tuple[str | None, object]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        seen.append((request.headers.get("X-Helpdesk"), request.transport))
+        return web.json_response(REPLY)
+
+    async def scenario() -> list[object]:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Helpdesk": "yes"})
+        try:
+            return [await endpoint.request(json={"next_action": "x"}, method="post") for _ in range(3)]
+        finally:
+            await runner.cleanup()
+
+    replies = asyncio.run(scenario())
+    assert replies == [REPLY] * 3
+    assert [header for header, _ in seen] == ["yes"] * 3
+    assert len({id(transport) for _, transport in seen}) == 1, "one kept connection, not one per call"
+
+
+def test_the_sqlite_tracker_store_writes_ahead_and_others_read_while_it_writes(tmp_path: Path) -> None:
+    database = tmp_path / "tracker.db"
+    store = MaskingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(database))
+    tracker = DialogueStateTracker.from_events(
+        "partner-1",
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+         UserUttered("mon mot de passe est Soleil2024!")],
+    )  # fmt: skip
+    asyncio.run(store.save(tracker))
+    with sqlite3.connect(database) as reader:  # the console, reading while Rasa keeps its connection open
+        assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        stored = [row[0] for row in reader.execute("select data from events where sender_id = 'partner-1'")]
+    assert len(stored) == 4 and not any("Soleil2024" in data for data in stored)
+    again = asyncio.run(store.retrieve("partner-1"))
+    assert again is not None and again.latest_message.text == "mon mot de passe est •••••"
