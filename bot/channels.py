@@ -25,7 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.message_guard import MessageGuard, conversation_language
+from bot.message_guard import MessageGuard, conversation_language, secret_warning
 from bot.plain_text import is_control
 
 logger = logging.getLogger(__name__)
@@ -113,6 +113,9 @@ class GuardedRestInput(RestInput):
                 )
             metadata["client_address"] = address
             collector = CollectingOutputChannel()
+            warning = await secret_warning(getattr(request.app.ctx, "agent", None), sender, text, metadata)
+            if warning:
+                await collector.send_text_message(sender, warning)
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
             except CancelledError:
@@ -170,6 +173,10 @@ class WidgetSocketIOInput(SocketIOInput):
                 reply = refusal.text(await conversation_language(agent, sender, text, metadata))
                 await sio.emit(self.bot_message_evt, {"text": reply}, room=sid)
                 return
+            warning = await secret_warning(getattr(request.app.ctx, "agent", None) if request else None,
+                                           sender, text, metadata)  # fmt: skip
+            if warning:
+                await sio.emit(self.bot_message_evt, {"text": warning}, room=sid)
             await forward_message(
                 sid, {**data, "message": text, self.metadata_key: {**metadata, "client_address": address}}
             )

@@ -148,7 +148,8 @@ def endpoints_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]
     """Rasa's endpoints configuration for this environment (`os.environ` when none is given)."""
     env = _environ(environ)
     return {
-        "action_endpoint": {"url": action_server_url(env)},
+        # Rasa sends its domain with an action call only to the actions marked `send_domain` in domain.yml.
+        "action_endpoint": {"url": action_server_url(env), "enable_selective_domain": True},
         "tracker_store": tracker_store_config(tracker_store_url(env)),
         "lock_store": lock_store_config(env.get("LOCK_STORE_URL"), env.get("LOCK_STORE_KEY_PREFIX")),
     }

@@ -1,13 +1,23 @@
-"""What the assistant tells a partner whose message or request is refused by a guard, in French and English.
+"""What the assistant's guards tell a partner, in French and English.
 
-The channels (empty or too long message, too many messages) and the ticket actions (markup in a field, too
-long a description, too many requests) send these as plain text: they are not model responses, so they live
-here rather than in domain.yml.
+The channels (a password typed in the chat, an empty or too long message, too many messages) and the ticket
+actions (markup in a field, too long a description, too many requests) send these as plain text: they are not
+model responses, so they live here rather than in domain.yml.
 """
 
 from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "secret_shared": {
+        "fr": (
+            "Pour votre sécurité, ne communiquez jamais un mot de passe ou un code de vérification, même au "
+            "service d'aide. Je l'ai masqué et je ne le conserve pas."
+        ),
+        "en": (
+            "For your security, never share a password or a verification code, not even with the help desk. "
+            "I have hidden it and will not keep it."
+        ),
+    },
     "empty_message": {
         "fr": "Votre message est vide. Écrivez votre question et je vous répondrai.",
         "en": "Your message is empty. Type your question and I will answer it.",

@@ -1,6 +1,7 @@
 """The checks every chat message passes before it reaches the model, shared by the REST and socket.io channels.
 
-Too many messages from one sender or address, an empty message or one longer than `MAX_MESSAGE_CHARS` gets a
+A message holding a password or a verification code gets a warning before its answer. Too many messages from
+one sender or address, an empty message or one longer than `MAX_MESSAGE_CHARS` gets a
 polite reply in the conversation's language and never reaches the model; control characters are removed from
 the others. Longer messages are refused rather than cut: a cut description would silently lose what the
 partner wrote, and the form would store it.
@@ -18,6 +19,7 @@ from typing import Any
 from bot.limits_messages import limits_message
 from bot.nlu.language import detect_language
 from bot.plain_text import strip_control_characters
+from bot.privacy import contains_secret
 from bot.rate_limits import MessageLimiter, RateLimits, client_address
 from bot.settings import get_settings
 
@@ -95,3 +97,16 @@ async def conversation_language(agent: Any, sender: str, text: str, metadata: Ma
         return page_language
     default = get_settings().default_language
     return default if default in LANGUAGES else "fr"
+
+
+async def secret_warning(agent: Any, sender: str, text: str, metadata: Mapping[str, Any]) -> str | None:
+    """When the message holds a password or a verification code: the warning to send before the answer.
+
+    The channel says it, not an action: Rasa would otherwise call the action server after every message only to
+    look for secrets. The tracker store masks the secret itself (bot/masking_tracker_store.py). The warning is in
+    the language of the message, else the conversation's.
+    """
+    if not contains_secret(text):
+        return None
+    language = detect_language(text) or await conversation_language(agent, sender, text, metadata)
+    return limits_message("secret_shared", language if language in LANGUAGES else "fr")

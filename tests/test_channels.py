@@ -101,6 +101,24 @@ def test_a_good_message_reaches_the_model_cleaned_with_the_client_address() -> N
 
 
 @pytest.mark.parametrize(
+    ("text", "language", "warning"),
+    [
+        ("je n'arrive pas à me connecter, mon mot de passe est Soleil2024!", None, "ne communiquez jamais"),
+        ("my verification code is 482913 and it does not work", "fr", "never share a password"),
+        ("how do I reset my password? our profile is 4821", "en", None),  # about a password, none given
+    ],
+)
+def test_a_typed_secret_gets_a_warning_before_the_answer(text: str, language: str | None, warning: str | None) -> None:
+    model = Model(language=language)
+    status, replies, _ = exchange(model, lambda session, url: post(session, url, {"sender": "s1", "message": text}))
+    assert status == 200 and replies[-1]["text"] == "ok", "the message still reaches the model"
+    if warning is None:
+        assert len(replies) == 1
+    else:
+        assert len(replies) == 2 and warning in replies[0]["text"], "the warning comes first, in the message's language"
+
+
+@pytest.mark.parametrize(
     ("body", "error"),
     [
         (b'{"sender": "s1", "message": ', "not valid JSON"),
