@@ -1,9 +1,11 @@
-"""After the form: show the summary, then send, correct a field or cancel; a ticket is stored once."""
+"""After the form: show the summary, then send, correct a field or cancel; a ticket is stored once, or kept in the
+outbox while the ticket database is unreachable."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -15,9 +17,20 @@ from actions.services import language_of, ticket_store
 from bot.limits_messages import limits_message
 from bot.rate_limits import RateLimits, normalise_address, ticket_limit_reached
 from bot.tickets import issue_types
+from bot.tickets.outbox import DATABASE_UNREACHABLE, OutboxEntry, TicketOutbox, attach_to_action_server, deliver
 from bot.tickets.store import NewTicket
+from bot.tickets.validation import normalise_email
 
 logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def ticket_outbox() -> TicketOutbox:
+    return TicketOutbox.from_settings()
+
+
+# In `rasa run actions`, the outbox drains in the background (OUTBOX_DRAIN_SECONDS); elsewhere this does nothing.
+attach_to_action_server(ticket_outbox, ticket_store)
 
 FORM_SLOTS = ("organization_name", "profile_link", "issue_type", "description", "contact_email")
 
@@ -34,6 +47,15 @@ def client_address_of(tracker: Tracker) -> str | None:
     return normalise_address(metadata.get("client_address")) if isinstance(metadata, dict) else None
 
 
+def _kept(outbox: TicketOutbox, submission_key: str) -> OutboxEntry | None:
+    """The outbox entry of this confirmation; None also when the outbox cannot be read (the store may work)."""
+    try:
+        return outbox.get(submission_key)
+    except Exception:
+        logger.exception("could not read the ticket outbox %s", outbox.path)
+        return None
+
+
 class ActionTicketSummary(Action):
     def name(self) -> str:
         return "action_ticket_summary"
@@ -46,6 +68,11 @@ class ActionTicketSummary(Action):
 
 
 class ActionSubmitTicket(Action):
+    """Store the confirmed ticket; while the ticket database is unreachable, keep it in the outbox instead.
+
+    Either way the partner gets the ticket's final reference (bot/tickets/outbox.py explains the outbox's).
+    """
+
     def name(self) -> str:
         return "action_submit_ticket"
 
@@ -56,19 +83,6 @@ class ActionSubmitTicket(Action):
         draft_id = tracker.get_slot("ticket_draft_id") or uuid.uuid4().hex
         submission_key = f"{tracker.sender_id}:{draft_id}"
         address = client_address_of(tracker)
-        try:
-            # A repeated confirmation of a stored request is not a new ticket: it never counts against the limit.
-            refused = ticket_store().by_submission_key(submission_key) is None and ticket_limit_reached(
-                ticket_store(), RateLimits.from_env(), tracker.sender_id, address
-            )
-        except Exception:
-            logger.exception("could not count the recent tickets of conversation %s", tracker.sender_id)
-            dispatcher.utter_message(response="utter_ticket_not_saved")
-            return [SlotSet("ticket_draft_id", draft_id)]
-        if refused:
-            logger.warning("ticket limit reached: conversation %s, address %s", tracker.sender_id, address)
-            dispatcher.utter_message(text=limits_message("too_many_tickets", language_of(tracker)))
-            return [SlotSet("ticket_draft_id", draft_id)]
         new = NewTicket(
             organization_name=tracker.get_slot("organization_name") or "",
             profile_link=tracker.get_slot("profile_link") or "",
@@ -79,17 +93,67 @@ class ActionSubmitTicket(Action):
             conversation_id=tracker.sender_id,
             client_address=address,
         )
+        store, outbox = ticket_store(), ticket_outbox()
+        kept = _kept(outbox, submission_key)
         try:
-            ticket, _created = ticket_store().create(new, submission_key=submission_key)
+            if kept is not None:
+                # Confirmed before while the database was away, and the database is back: deliver it now.
+                reference = deliver(store, kept).reference
+                outbox.remove(submission_key)
+                return self._sent(dispatcher, reference, new)
+            # A repeated confirmation of a stored request is not a new ticket: it never counts against the limit.
+            if store.by_submission_key(submission_key) is None and ticket_limit_reached(
+                store, RateLimits.from_env(), tracker.sender_id, address
+            ):
+                return self._refused(dispatcher, tracker, address, draft_id)
+            ticket, _created = store.create(new, submission_key=submission_key)
+        except DATABASE_UNREACHABLE:
+            logger.warning(
+                "ticket database unreachable: the ticket of conversation %s goes to the outbox", tracker.sender_id
+            )
+            return self._keep_in_outbox(dispatcher, tracker, outbox, new, submission_key, draft_id)
         except Exception:
             # Nothing is lost silently: the partner is told, and the draft stays for another try.
             logger.exception("could not store the ticket of conversation %s", tracker.sender_id)
             dispatcher.utter_message(response="utter_ticket_not_saved")
             return [SlotSet("ticket_draft_id", draft_id)]
-        dispatcher.utter_message(
-            response="utter_ticket_created", ticket_reference=ticket.reference, contact_email=ticket.contact_email
-        )
-        return [*cleared_draft(), SlotSet("ticket_stage", "submitted"), SlotSet("ticket_reference", ticket.reference)]
+        return self._sent(dispatcher, ticket.reference, new)
+
+    def _keep_in_outbox(
+        self,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        outbox: TicketOutbox,
+        new: NewTicket,
+        submission_key: str,
+        draft_id: str,
+    ) -> list[dict[str, Any]]:
+        try:
+            # The limits count what waits in the outbox while the store cannot be asked.
+            if outbox.get(submission_key) is None and ticket_limit_reached(
+                outbox, RateLimits.from_env(), tracker.sender_id, new.client_address
+            ):
+                return self._refused(dispatcher, tracker, new.client_address, draft_id)
+            entry = outbox.put(new, submission_key)
+        except Exception:
+            logger.exception("could not keep the ticket of conversation %s in the outbox", tracker.sender_id)
+            dispatcher.utter_message(response="utter_ticket_not_saved")
+            return [SlotSet("ticket_draft_id", draft_id)]
+        return self._sent(dispatcher, entry.reference, new)
+
+    @staticmethod
+    def _refused(
+        dispatcher: CollectingDispatcher, tracker: Tracker, address: str | None, draft_id: str
+    ) -> list[dict[str, Any]]:
+        logger.warning("ticket limit reached: conversation %s, address %s", tracker.sender_id, address)
+        dispatcher.utter_message(text=limits_message("too_many_tickets", language_of(tracker)))
+        return [SlotSet("ticket_draft_id", draft_id)]
+
+    @staticmethod
+    def _sent(dispatcher: CollectingDispatcher, reference: str, new: NewTicket) -> list[dict[str, Any]]:
+        email = normalise_email(new.contact_email) or new.contact_email
+        dispatcher.utter_message(response="utter_ticket_created", ticket_reference=reference, contact_email=email)
+        return [*cleared_draft(), SlotSet("ticket_stage", "submitted"), SlotSet("ticket_reference", reference)]
 
 
 class ActionCorrectField(Action):

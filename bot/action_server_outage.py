@@ -26,7 +26,6 @@ from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
 
 from bot.limits_messages import limits_message
-from bot.message_guard import conversation_language
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +115,9 @@ def _wrap_handle_message(original: Any) -> Any:
             )
             if collected is not None:
                 del collected[already_there:]
+            # Imported here: bot.message_guard imports our NLU component, which installs this module.
+            from bot.message_guard import conversation_language
+
             language = await conversation_language(self, message.sender_id, message.text or "", message.metadata or {})
             await channel.send_text_message(message.sender_id, limits_message(APOLOGY, language))
             return collected

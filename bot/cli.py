@@ -183,6 +183,28 @@ def _purge_transcripts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outbox_drain(args: argparse.Namespace) -> int:
+    """Move the tickets kept while the ticket database was unreachable to the store (bot/tickets/outbox.py)."""
+    from bot.tickets.outbox import TicketOutbox, drain
+    from bot.tickets.store import TicketStore, make_engine
+
+    settings = get_settings()
+    outbox = TicketOutbox.from_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        result = drain(outbox, TicketStore(engine, settings.reference_prefix))
+    finally:
+        engine.dispose()
+    if not result.delivered and not result.waiting:
+        print(f"The outbox {outbox.path} is empty: nothing to deliver.")
+        return 0
+    if result.delivered:
+        print(f"Delivered {len(result.delivered)} ticket(s) to the store: {', '.join(result.delivered)}")
+    for reference, reason in result.waiting.items():
+        print(f"Still in the outbox: {reference} ({reason})", file=sys.stderr)
+    return 1 if result.waiting else 0
+
+
 def _console(args: argparse.Namespace) -> int:
     from waitress import serve
 
@@ -246,6 +268,12 @@ def main(argv: list[str] | None = None) -> int:
     purge.add_argument("--older-than-days", type=int, metavar="N", help="default: TRANSCRIPT_RETENTION_DAYS, else 90")
     purge.add_argument("--dry-run", action="store_true", help="only count what would be removed")
     purge.set_defaults(handler=_purge_transcripts)
+
+    outbox = commands.add_parser("outbox", help="tickets kept while the ticket database was unreachable")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command", required=True)
+    outbox_commands.add_parser("drain", help="deliver them to the ticket store now (once each)").set_defaults(
+        handler=_outbox_drain
+    )
 
     console = commands.add_parser("console", help="serve the staff console and the chat widget page")
     console.add_argument("--host", default="127.0.0.1")

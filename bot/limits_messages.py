@@ -58,6 +58,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Cette description est trop longue ({limit} caractères au plus). Pouvez-vous la résumer ?",
         "en": "This description is too long ({limit} characters at most). Could you summarise it?",
     },
+    # The action server could not handle the message (bot/action_server_outage.py): nothing of it was kept.
+    "action_server_unavailable": {
+        "fr": (
+            "Désolé, un problème technique de notre côté m'a empêché de traiter votre dernier message. "
+            "Ce que vous m'aviez déjà indiqué est conservé : renvoyez ce dernier message dans un instant."
+        ),
+        "en": (
+            "Sorry, a technical problem on our side stopped me from handling your last message. "
+            "What you told me before is kept: please send that last message again in a moment."
+        ),
+    },
 }
 
 

@@ -3,7 +3,9 @@
 Everything runs in one go on this machine so the figures compare:
 1. floor: the trained model loaded in-process (Rasa's Agent): NLU parse + next-action prediction per message;
 2. our assistant, full stack on loopback (Rasa server, action server, ticket store): 1 user, then 20 concurrent
-   users with scripts/loadgen.py's mix; messages/s, p50/p95/p99, errors, peak memory of each process;
+   users with scripts/loadgen.py's mix; messages/s, p50/p95/p99, errors, peak memory and CPU time per message of
+   each process; as `make run` starts it (one Sanic worker), then (2b) with one Sanic worker per core and the
+   Redis lock store (skipped when no Redis answers at BENCH_REDIS_URL, default the local one);
 3. the reference: `rasa init`'s starter bot (trained in a temporary folder) under the same 20-user load;
 4. cold start: from launching the servers to the first correct answer.
 Results go to docs/benchmark.json. Training time from scratch is `helpdesk train --force` (printed by it).
@@ -154,11 +156,25 @@ def first_correct_answer(url: str, timeout: float = 120) -> None:
     raise RuntimeError("no correct answer")
 
 
-def our_assistant(seconds: float) -> dict:
+def redis_url() -> str | None:
+    """The local Redis for the shared lock store of several Sanic workers, when one answers."""
+    import redis
+
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError:
+        return None
+    return url
+
+
+def our_assistant(seconds: float, workers: int = 1, lock_store_url: str = "") -> dict:
+    """The full stack; with `workers` Sanic workers in the Rasa server, which needs a shared (Redis) lock store."""
     with tempfile.TemporaryDirectory(prefix="helpdesk-bench-") as workdir:
         workspace = make_workspace(Path(workdir))
+        workspace.env.update(SANIC_WORKERS=str(workers), LOCK_STORE_KEY_PREFIX="helpdeskbench")
         started = time.monotonic()
-        with running_assistant(workspace) as assistant:
+        with running_assistant(workspace, lock_store_url) as assistant:
             first_correct_answer(assistant.url)
             cold_start = time.monotonic() - started
             one = load_with_cpu(assistant.url, 1, seconds, workdir)
@@ -166,6 +182,8 @@ def our_assistant(seconds: float) -> dict:
             memory = peak_memory_mb(workdir)
             tickets = assistant.store.count()
     return {
+        "sanic_workers": workers,
+        "lock_store": "redis" if lock_store_url else "in-memory",
         "cold_start_s": round(cold_start, 1),
         "one_user": one,
         "twenty_users": twenty,
@@ -218,23 +236,33 @@ def main() -> int:
     print("2. our assistant, full stack on loopback...", flush=True)
     results["ours"] = our_assistant(args.seconds)
     print(json.dumps(results["ours"]), flush=True)
+    workers, lock = os.cpu_count() or 2, redis_url()
+    if lock and workers > 1:
+        print(f"2b. our assistant with {workers} Sanic workers and the Redis lock store...", flush=True)
+        results["ours_workers"] = our_assistant(args.seconds, workers, lock)
+        print(json.dumps(results["ours_workers"]), flush=True)
+    else:
+        print("2b. skipped: several Sanic workers need Redis for the lock store (BENCH_REDIS_URL)", flush=True)
     if not args.no_starter:
         print("3. rasa init's starter bot...", flush=True)
         results["starter"] = starter_bot(args.seconds)
         print(json.dumps(results["starter"]), flush=True)
-        ours, theirs = results["ours"]["twenty_users"], results["starter"]["twenty_users"]
-        results["throughput_vs_starter"] = round(ours["messages_per_second"] / theirs["messages_per_second"], 2)
-    results["server_vs_floor"] = round(
-        results["floor"]["messages_per_second"] / results["ours"]["twenty_users"]["messages_per_second"], 2
-    )
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {RESULTS.relative_to(ROOT)}")
-    twenty = results["ours"]["twenty_users"]
-    print(f"ours, 20 users: {twenty['messages_per_second']} msg/s, p50 {twenty['p50_ms']} ms, "
-          f"p95 {twenty['p95_ms']} ms, p99 {twenty['p99_ms']} ms, errors {twenty['errors']}")  # fmt: skip
-    if "throughput_vs_starter" in results:
-        print(f"throughput / starter bot's: {results['throughput_vs_starter']}")
-    print(f"floor / server throughput: {results['server_vs_floor']}; cold start {results['ours']['cold_start_s']} s")
+    floor_rate = results["floor"]["messages_per_second"]
+    for key in ("ours", "ours_workers"):
+        if key not in results:
+            continue
+        run = results[key]
+        one, twenty = run["one_user"], run["twenty_users"]
+        print(f"\n{key} ({run['sanic_workers']} Sanic worker(s), {run['lock_store']} locks): cold start "
+              f"{run['cold_start_s']} s; 1 user p50/p95/p99 {one['p50_ms']}/{one['p95_ms']}/{one['p99_ms']} ms; "
+              f"20 users {twenty['messages_per_second']} msg/s, p50/p95/p99 {twenty['p50_ms']}/{twenty['p95_ms']}/"
+              f"{twenty['p99_ms']} ms, errors {twenty['errors']}")  # fmt: skip
+        print(f"  floor / server throughput: {floor_rate / twenty['messages_per_second']:.2f}")
+        if "starter" in results:
+            starter = results["starter"]["twenty_users"]["messages_per_second"]
+            print(f"  throughput / starter bot's: {twenty['messages_per_second'] / starter:.2f}")
     return 0
 
 

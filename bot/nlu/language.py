@@ -18,7 +18,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot import rasa_speedups
+from bot import action_server_outage, rasa_speedups
 
 CODES = {Language.FRENCH: "fr", Language.ENGLISH: "en"}
 NOT_PROSE = re.compile(r"^\s*(/|\S+@\S+\s*$|https?://\S+\s*$|www\.\S+\s*$)")
@@ -83,6 +83,7 @@ class LanguageDetectorComponent(GraphComponent):
         self.min_confidence = float(config.get("min_confidence", MIN_CONFIDENCE))
         _detector()
         rasa_speedups.install()  # this component is in every model we serve: Rasa is patched wherever it runs
+        action_server_outage.install()  # a message the action server could not handle is handed back, not lost
 
     @classmethod
     def create(
