@@ -4,7 +4,7 @@
 
 Starts the full stack in a temporary workspace (as `make bench` does), runs scripts/loadgen.py's mix while
 py-spy records both servers, then prints, per process, the functions with the most samples on the stack
-(inclusive) and at the top of it (self). Needs `py-spy` (`pip install py-spy`) and ptrace rights (root).
+(inclusive) and at the top of it (self). Needs ptrace rights (root, or CAP_SYS_PTRACE); py-spy is in the dev extras.
 """
 
 from __future__ import annotations
@@ -22,27 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from bench import server_processes  # noqa: E402
 from loadgen import run as load  # noqa: E402
 
 from tests.servers import make_workspace, running_assistant  # noqa: E402
 
 BIN = Path(sys.executable).parent
-
-
-def server_pids(marker: str) -> dict[str, int]:
-    """The Rasa and action server processes of this run, found by the workspace path in their environment."""
-    found = {}
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            environ = (proc / "environ").read_bytes()
-            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if marker.encode() in environ and "bin/rasa" in command:
-            found["action server" if " actions" in command else "rasa server"] = int(proc.name)
-    return found
 
 
 def summarise(collapsed: Path, top: int) -> str:
@@ -80,10 +65,11 @@ def main() -> int:
         with running_assistant(workspace) as assistant:
             asyncio.run(load(assistant.url, 2, 3))  # warm up: first calls compile TensorFlow functions
             recorders = {}
-            for name, pid in server_pids(workdir).items():
+            for name, pids in server_processes(workdir).items():
+                pid = min(pids)  # the first process started; --subprocesses adds its Sanic workers
                 out = Path(workdir) / f"{name.replace(' ', '-')}.txt"
                 command = [py_spy, "record", "--pid", str(pid), "--duration", str(args.seconds), "--rate", "200",
-                           "--format", "raw", "--output", str(out), "--nonblocking"]  # fmt: skip
+                           "--format", "raw", "--output", str(out), "--nonblocking", "--subprocesses"]  # fmt: skip
                 recorders[name] = (subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), out)
             figures = asyncio.run(load(assistant.url, args.users, args.seconds))
             for recorder, _ in recorders.values():

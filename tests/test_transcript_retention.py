@@ -30,8 +30,8 @@ from bot.tickets.migrate import upgrade
 from bot.tickets.store import TicketStore, make_engine
 from bot.transcript_retention import events
 from bot.transcripts import transcript
-from tests.conftest import _postgres_database
 from tests.console.support import PASSWORD, add_ticket, log_in
+from tests.services import postgres_database
 
 DAY = 86_400
 NOW = time.time()
@@ -83,7 +83,7 @@ def tracker_store(
         yield TrackerStore(rasa, endpoints)
         rasa.engine.dispose()
         return
-    for url in _postgres_database():  # a database of its own for this test, dropped afterwards
+    for url in postgres_database():  # a database of its own for this test, dropped afterwards
         parts = make_url(url)
         settings = {"url": parts.host, "port": parts.port, "db": parts.database, "username": parts.username}
         rasa = MaskingSQLTrackerStore(domain=Domain.empty(), dialect="postgresql", **settings)

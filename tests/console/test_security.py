@@ -10,7 +10,6 @@ throttle, in memory and shared through the local Redis.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import shutil
 import uuid
@@ -38,6 +37,7 @@ from bot.knowledge.records import KnowledgeRecords
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.tickets.store import TicketStore
 from tests.console.support import PASSWORD, add_ticket
+from tests.services import REDIS_URL, redis_key_prefix
 
 ADMIN = "admin@helpdesk.org"
 STAFF = "agent@helpdesk.org"
@@ -433,31 +433,10 @@ def test_behind_https_the_throttle_counts_the_client_address_the_proxy_saw(
 
 # --- 5. the login throttle, in memory and in Redis -----------------------------------------------------------------
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-# CI sets this so that an unreachable Redis fails the run instead of skipping its tests.
-REQUIRE_REDIS = os.environ.get("HELPDESK_REQUIRE_REDIS") == "1"
-
-
 @pytest.fixture
 def redis_prefix() -> Iterator[str]:
     """A key prefix of this test's own on the local Redis; its keys are deleted afterwards."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        if REQUIRE_REDIS:
-            pytest.fail(f"Redis is required here but unreachable at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis unreachable at {REDIS_URL}")
-    prefix = f"helpdesk-test:{uuid.uuid4().hex}:"
-    try:
-        yield prefix
-    finally:
-        keys = list(client.scan_iter(match=prefix + "*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
+    yield from redis_key_prefix(f"helpdesk-test:{uuid.uuid4().hex}:")
 
 
 class Clock:

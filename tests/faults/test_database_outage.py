@@ -9,7 +9,6 @@ reference, every field right.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import time
@@ -23,11 +22,10 @@ from bot.tickets.migrate import upgrade
 from bot.tickets.outbox import OUTBOX_FILE, TicketOutbox
 from tests.faults.stack import Stack, running_stack, ticket_store
 from tests.servers import BIN, make_workspace
+from tests.services import POSTGRES_ADMIN_URL, REQUIRE_POSTGRES
 
 pytestmark = [pytest.mark.model, pytest.mark.postgres]
 
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-REQUIRE_POSTGRES = os.environ.get("HELPDESK_REQUIRE_POSTGRES") == "1"
 OUTBOX_REFERENCE = re.compile(r"\bHD-\d{4}-\d{12}\b")  # stored tickets' numbers have six digits
 
 

@@ -8,7 +8,6 @@ in turn, several conversations at once, as a load balancer without stickiness wo
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import threading
 import uuid
@@ -30,14 +29,10 @@ from tests.conversation.chat import texts
 from tests.scaleout.cluster import Cluster, running_cluster
 from tests.scaleout.nginx import CONFIG, main_config, nginx_binary, ports_in, remapped
 from tests.servers import free_port, make_workspace, stop, wait_until
+from tests.services import REDIS_URL, postgres_database, redis_key_prefix
 
 pytestmark = [pytest.mark.model, pytest.mark.postgres, pytest.mark.redis]
 
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-# CI sets these so that an unreachable server fails the run instead of skipping these tests.
-REQUIRE_POSTGRES = os.environ.get("HELPDESK_REQUIRE_POSTGRES") == "1"
-REQUIRE_REDIS = os.environ.get("HELPDESK_REQUIRE_REDIS") == "1"
 
 
 # --- the conversations ------------------------------------------------------------------------------------------
@@ -144,46 +139,13 @@ def reference_in(reply: str) -> str:
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
     """A fresh PostgreSQL database for the tickets and Rasa's conversations, dropped afterwards."""
-    from sqlalchemy.exc import OperationalError
-
-    admin = create_engine(POSTGRES_ADMIN_URL, future=True, isolation_level="AUTOCOMMIT")
-    name = f"helpdesk_scaleout_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        admin.dispose()
-        if REQUIRE_POSTGRES:
-            pytest.fail(f"PostgreSQL is required here but unreachable: {error}")
-        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_ADMIN_URL}")
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield from postgres_database("helpdesk_scaleout")
 
 
 @pytest.fixture(scope="module")
 def lock_prefix() -> Iterator[str]:
     """A lock-store key prefix of this run's own on the local Redis (letters and digits, as Rasa wants)."""
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        if REQUIRE_REDIS:
-            pytest.fail(f"Redis is required here but unreachable at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis unreachable at {REDIS_URL}")
-    prefix = f"helpdeskscaleout{uuid.uuid4().hex[:12]}"
-    try:
-        yield prefix
-    finally:
-        keys = list(client.scan_iter(match=f"{prefix}:*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
+    yield from redis_key_prefix(f"helpdeskscaleout{uuid.uuid4().hex[:12]}")
 
 
 @pytest.fixture(scope="module")
