@@ -75,26 +75,16 @@ def _wrap_remote_run(original: Any) -> Any:
     return run
 
 
-def _wrap_run_action(original: Any) -> Any:
-    """After each action of the turn: stop here if the action server failed (Rasa would predict on)."""
+def _stop_after_failure(original: Any) -> Any:
+    """After an action of the turn, or after slot extraction (custom slot mappings call the action server too):
+    stop the turn if the action server failed; Rasa would log it and carry on."""
 
-    async def _run_action(self: MessageProcessor, *args: Any, **kwargs: Any) -> bool:
-        should_continue = await original(self, *args, **kwargs)
+    async def wrapped(self: MessageProcessor, *args: Any, **kwargs: Any) -> Any:
+        result = await original(self, *args, **kwargs)
         _abandon_if_failed()
-        return should_continue
+        return result
 
-    return _run_action
-
-
-def _wrap_extract_slots(original: Any) -> Any:
-    """Slot extraction may call the action server too (custom slot mappings); Rasa swallows that failure."""
-
-    async def run_action_extract_slots(self: MessageProcessor, *args: Any, **kwargs: Any) -> Any:
-        tracker = await original(self, *args, **kwargs)
-        _abandon_if_failed()
-        return tracker
-
-    return run_action_extract_slots
+    return wrapped
 
 
 def _wrap_handle_message(original: Any) -> Any:
@@ -132,9 +122,7 @@ def install() -> None:
     if getattr(MessageProcessor, _INSTALLED, False):
         return
     RemoteAction.run = _wrap_remote_run(RemoteAction.run)  # type: ignore[method-assign]
-    MessageProcessor._run_action = _wrap_run_action(MessageProcessor._run_action)  # type: ignore[method-assign]
-    MessageProcessor.run_action_extract_slots = _wrap_extract_slots(  # type: ignore[method-assign]
-        MessageProcessor.run_action_extract_slots
-    )
+    for name in ("_run_action", "run_action_extract_slots"):
+        setattr(MessageProcessor, name, _stop_after_failure(getattr(MessageProcessor, name)))
     MessageProcessor.handle_message = _wrap_handle_message(MessageProcessor.handle_message)  # type: ignore[method-assign]
     setattr(MessageProcessor, _INSTALLED, True)

@@ -41,6 +41,32 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def rasa_command(port: int, endpoints: Path) -> list[str]:
+    """The Procfile's `rasa` line, on loopback and on `port`."""
+    return [
+        str(BIN / "rasa"),
+        "run",
+        "--enable-api",
+        "--cors",
+        "*",
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--model",
+        str(MODEL_PATH),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+    ]
+
+
+def actions_command(port: int) -> list[str]:
+    """The Procfile's `actions` line, on `port`."""
+    return [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+
+
 def wait_until(check: Callable[[], object], timeout: float, what: str, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -124,7 +150,7 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
     write_endpoints(endpoints, endpoints_config({**workspace.env, **test_stores}))
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = subprocess.Popen(
-        [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)],
+        actions_command(action_port),
         cwd=PROJECT_ROOT,
         env=workspace.env,
         stdout=action_log.open("w"),
@@ -132,23 +158,7 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
     )
     rasa = subprocess.Popen(
         # As the Procfile starts it, on this run's ports and files.
-        [
-            str(BIN / "rasa"),
-            "run",
-            "--enable-api",
-            "--cors",
-            "*",
-            "--port",
-            str(rasa_port),
-            "--interface",
-            "127.0.0.1",
-            "--model",
-            str(MODEL_PATH),
-            "--endpoints",
-            str(endpoints),
-            "--credentials",
-            str(PROJECT_ROOT / "credentials.yml"),
-        ],
+        rasa_command(rasa_port, endpoints),
         cwd=PROJECT_ROOT,
         env=workspace.env,
         stdout=rasa_log.open("w"),

@@ -9,7 +9,6 @@ import pytest
 import yaml
 from hypothesis import example, given
 from hypothesis import strategies as st
-from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ticket_form import ValidateTicketForm
@@ -18,23 +17,11 @@ from bot.plain_text import contains_markup, is_control, one_line, strip_control_
 from bot.privacy import contains_secret
 from bot.settings import PROJECT_ROOT
 from bot.tickets.models import ISSUE_TYPES
+from tests.actions.test_ticket_form import tracker  # the form in progress, in the partner's language
 from tests.hostile_text import PROPERTIES, hostile_text
 
 FIELDS = ("organization_name", "profile_link", "issue_type", "description", "contact_email")
 DOMAIN_RESPONSES = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text())["responses"]
-
-
-def tracker(language: str) -> Tracker:
-    return Tracker(
-        sender_id="properties",
-        slots={"language": language},
-        latest_message={"text": "", "intent": {"name": "inform"}, "entities": []},
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "ticket_form"},
-        latest_action_name="action_listen",
-    )
 
 
 def speaks_both_languages(response: str) -> bool:

@@ -21,8 +21,7 @@ from bot.model import MODEL_PATH
 from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore, make_engine
 from tests.conversation.chat import texts
-from tests.scaleout.cluster import rasa_command
-from tests.servers import BIN, STARTUP_TIMEOUT, Workspace, free_port, stop, wait_until
+from tests.servers import STARTUP_TIMEOUT, Workspace, actions_command, free_port, rasa_command, stop, wait_until
 
 
 @dataclass
@@ -56,7 +55,7 @@ class Stack:
 
     def start_actions(self) -> None:
         log = self.workdir / "actions.log"
-        command = [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.action_port)]
+        command = actions_command(self.action_port)
         self.actions = self._spawn(command, log)
         wait_until(
             lambda: requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2).ok,

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import requests
 
-from bot.model import MODEL_PATH
 from bot.settings import PROJECT_ROOT
-from tests.servers import BIN, STARTUP_TIMEOUT, free_port, stop, wait_until
+from tests.servers import BIN, STARTUP_TIMEOUT, actions_command, free_port, rasa_command, stop, wait_until
 
 
 @dataclass(frozen=True)
@@ -25,27 +24,6 @@ class Cluster:
     rasa_urls: list[str]
     action_port: int
     endpoints: Path  # what `helpdesk endpoints` wrote from the environment
-
-
-def rasa_command(port: int, endpoints: Path) -> list[str]:
-    """The Procfile's `rasa` line, on loopback and on `port`."""
-    return [
-        str(BIN / "rasa"),
-        "run",
-        "--enable-api",
-        "--cors",
-        "*",
-        "--interface",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--model",
-        str(MODEL_PATH),
-        "--endpoints",
-        str(endpoints),
-        "--credentials",
-        str(PROJECT_ROOT / "credentials.yml"),
-    ]
 
 
 def _spawn(command: list[str], env: Mapping[str, str], log: Path) -> subprocess.Popen:
@@ -72,7 +50,7 @@ def running_cluster(env: Mapping[str, str], workdir: Path, rasa_servers: int = 2
     started: list[subprocess.Popen] = []
     try:
         actions = _spawn(
-            [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(action_port)], env, action_log
+            actions_command(action_port), env, action_log
         )
         started.append(actions)
         servers = {}
