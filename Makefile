@@ -13,7 +13,7 @@ run: setup model db
 	@echo
 	@echo "  Chat widget:   http://localhost:$${CONSOLE_PORT:-8000}/   (English: /en)"
 	@echo "  Staff console: http://localhost:$${CONSOLE_PORT:-8000}/tickets"
-	@echo "  Rasa server:   http://localhost:$${RASA_PORT:-5005}/   (answers after about a minute of loading)"
+	@echo "  Rasa server:   http://localhost:$${RASA_PORT:-5005}/   (answers about 10 seconds after it starts)"
 	@echo "  Stop with Ctrl-C."
 	@echo
 	$(BIN)/honcho start -f Procfile

@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import article_search, knowledge_base, knowledge_records, language_of
-from bot.knowledge.decision import decide, selector_ranking
+from bot.knowledge.decision import decide, suggested_articles
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def chosen_article(tracker: Tracker) -> str | None:
 def suggestions_for(tracker: Tracker) -> list[str]:
     """Closest articles: the model's own runners-up first, then text search, without repeats."""
     text = tracker.latest_message.get("text") or ""
-    ranked = [a for a, confidence in selector_ranking(tracker.latest_message)[:2] if confidence >= 0.2]
+    ranked = suggested_articles(tracker.latest_message, limit=MAX_SUGGESTIONS)
     found = [match.article_id for match in article_search().search(text, limit=MAX_SUGGESTIONS)]
     ordered = list(dict.fromkeys(ranked + found))
     return [a for a in ordered if knowledge_base().get(a)][:MAX_SUGGESTIONS]

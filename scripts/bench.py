@@ -7,8 +7,12 @@ Everything runs in one go on this machine so the figures compare:
    each process; as `make run` starts it (one Sanic worker), then (2b) with one Sanic worker per core and the
    Redis lock store (skipped when no Redis answers at BENCH_REDIS_URL, default the local one);
 3. the reference: `rasa init`'s starter bot (trained in a temporary folder) under the same 20-user load;
-4. cold start: from launching the servers to the first correct answer.
-Results go to docs/benchmark.json. Training time from scratch is `helpdesk train --force` (printed by it).
+4. cold start: from launching the servers to the first correct answer;
+5. training from scratch (`helpdesk train --force` with an empty Rasa cache);
+6. Publish: from an admin's Publish (a new article in the knowledge base) to the widget's channel answering a
+   question with it, on the running 1-worker stack.
+Each is measured `--runs` times (3 by default; the starter bot is trained once and served in each run) and
+reported as min / median / max. Results go to docs/benchmark.json.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import json
 import logging
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -168,7 +173,81 @@ def redis_url() -> str | None:
     return url
 
 
-def our_assistant(seconds: float, workers: int = 1, lock_store_url: str = "") -> dict:
+def training_from_scratch() -> float:
+    """Seconds for `helpdesk train --force` with an empty Rasa cache (the model is the same: training is exact)."""
+    with tempfile.TemporaryDirectory(prefix="helpdesk-bench-cache-") as cache:
+        env = {**os.environ, "RASA_CACHE_DIRECTORY": cache}
+        started = time.monotonic()
+        subprocess.run(
+            [str(BIN / "helpdesk"), "train", "--force"], cwd=ROOT, env=env, check=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        return round(time.monotonic() - started, 1)
+
+
+NEW_ARTICLE = {
+    "id": "bench-office-hours",
+    "source": {"guide": "unpp-facts", "section": "bench"},
+    "related": [],
+    "ticket_issue_type": None,
+    "fr": {
+        "title": "Horaires de la permanence téléphonique",
+        "answer": "La permanence téléphonique du banc d'essai répond du lundi au vendredi.",
+        "examples": ["à quelle heure répond la permanence téléphonique", "horaires de la permanence téléphonique",
+                     "quand puis-je appeler la permanence", "la permanence téléphonique est ouverte quand"],
+    },
+    "en": {
+        "title": "Telephone hotline hours",
+        "answer": "The bench's telephone hotline answers Monday to Friday.",
+        "examples": ["what time does the telephone hotline answer", "telephone hotline opening hours",
+                     "when can I call the hotline", "is the telephone hotline open on weekdays"],
+    },
+}
+
+
+def publish_to_answer(assistant_url: str, knowledge_dir: Path) -> float:
+    """Seconds from Publish (an admin adds an article) to the running bot answering with it.
+
+    The project's model and build data are put back afterwards, so the bench leaves the tree as it found it.
+    """
+    from bot.knowledge.publishing import PublishJob
+    from bot.model import BUILD_DATA_DIR, FINGERPRINT_PATH
+
+    saved = Path(tempfile.mkdtemp(prefix="helpdesk-bench-model-"))
+    for path in (MODEL_PATH, FINGERPRINT_PATH):
+        shutil.copy2(path, saved / path.name)
+    shutil.copytree(BUILD_DATA_DIR, saved / "data")
+    article = knowledge_dir / f"{NEW_ARTICLE['id']}.yml"
+    previous = os.environ.get("KNOWLEDGE_DIR")
+    os.environ["KNOWLEDGE_DIR"] = str(knowledge_dir)  # the training child reads the workspace's copy
+    body = {"sender": f"bench-publish-{time.monotonic_ns()}", "message": "quels sont les horaires de la permanence"}
+    try:
+        started = time.monotonic()
+        article.write_text(yaml.safe_dump(NEW_ARTICLE, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        status = PublishJob(knowledge_dir=knowledge_dir, rasa_url=assistant_url).run()
+        if status.stage != "done":
+            raise RuntimeError(f"publish failed: {status.reason} {status.problems}")
+        deadline = started + 300
+        while time.monotonic() < deadline:
+            reply = requests.post(f"{assistant_url}/webhooks/rest/webhook", json=body, timeout=60).json()
+            if any((m.get("custom") or {}).get("kb_article") == NEW_ARTICLE["id"] for m in reply):
+                return round(time.monotonic() - started, 1)
+            time.sleep(0.2)
+        raise RuntimeError("the new article never answered")
+    finally:
+        article.unlink(missing_ok=True)
+        if previous is None:
+            os.environ.pop("KNOWLEDGE_DIR", None)
+        else:
+            os.environ["KNOWLEDGE_DIR"] = previous
+        for path in (MODEL_PATH, FINGERPRINT_PATH):
+            shutil.copy2(saved / path.name, path)
+        shutil.rmtree(BUILD_DATA_DIR)
+        shutil.copytree(saved / "data", BUILD_DATA_DIR)
+        shutil.rmtree(saved, ignore_errors=True)
+
+
+def our_assistant(seconds: float, workers: int = 1, lock_store_url: str = "", publish: bool = False) -> dict:
     """The full stack; with `workers` Sanic workers in the Rasa server, which needs a shared (Redis) lock store."""
     with tempfile.TemporaryDirectory(prefix="helpdesk-bench-") as workdir:
         workspace = make_workspace(Path(workdir))
@@ -181,7 +260,8 @@ def our_assistant(seconds: float, workers: int = 1, lock_store_url: str = "") ->
             twenty = load_with_cpu(assistant.url, 20, seconds, workdir)
             memory = peak_memory_mb(workdir)
             tickets = assistant.store.count()
-    return {
+            published = publish_to_answer(assistant.url, workspace.knowledge_dir) if publish else None
+    figures = {
         "sanic_workers": workers,
         "lock_store": "redis" if lock_store_url else "in-memory",
         "cold_start_s": round(cold_start, 1),
@@ -190,79 +270,134 @@ def our_assistant(seconds: float, workers: int = 1, lock_store_url: str = "") ->
         "peak_memory_mb": memory,
         "tickets_created": tickets,
     }
+    if published is not None:
+        figures["publish_to_answer_s"] = published
+    return figures
 
 
-def starter_bot(seconds: float) -> dict:
-    """`rasa init` in a temporary folder (it trains its model), served alone, under the same 20-user load."""
-    folder = Path(tempfile.mkdtemp(prefix="rasa-starter-"))
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "STARTER_BENCH": str(folder)}
+def starter_init(folder: Path) -> float:
+    """`rasa init` in `folder` (it trains its model); seconds it took."""
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    started = time.monotonic()
+    subprocess.run(
+        [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(folder)],
+        cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return round(time.monotonic() - started)
+
+
+def starter_bot(folder: Path, seconds: float) -> dict:
+    """The `rasa init` starter bot in `folder`, served alone, under the same 20-user load."""
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "STARTER_BENCH": f"{folder}-{time.monotonic_ns()}"}
+    port = free_port()
+    log = folder / "rasa.log"
+    process = subprocess.Popen(
+        [str(BIN / "rasa"), "run", "--enable-api", "--port", str(port), "--interface", "127.0.0.1"],
+        cwd=folder, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
     try:
-        started = time.monotonic()
-        subprocess.run(
-            [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(folder)],
-            cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        trained = time.monotonic() - started
-        port = free_port()
-        log = folder / "rasa.log"
-        process = subprocess.Popen(
-            [str(BIN / "rasa"), "run", "--enable-api", "--port", str(port), "--interface", "127.0.0.1"],
-            cwd=folder, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_until(
-                lambda: requests.get(f"{url}/status", timeout=2).json().get("model_id"), 300, "starter", process, log
-            )
-            twenty = load_with_cpu(url, 20, seconds, str(folder), starter=True)
-            memory = peak_memory_mb(str(folder))
-        finally:
-            stop(process)
-        return {"init_and_train_s": round(trained), "twenty_users": twenty, "peak_memory_mb": memory}
+        wait_until(
+            lambda: requests.get(f"{url}/status", timeout=2).json().get("model_id"), 300, "starter", process, log
+        )
+        twenty = load_with_cpu(url, 20, seconds, env["STARTER_BENCH"], starter=True)
+        memory = peak_memory_mb(env["STARTER_BENCH"])
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        stop(process)
+    return {"twenty_users": twenty, "peak_memory_mb": memory}
+
+
+def one_run(args: argparse.Namespace, starter_folder: Path | None) -> dict:
+    """Every figure once, in an order that keeps each measurement alone on the machine."""
+    run: dict = {}
+    print("  training from scratch...", flush=True)
+    run["training_s"] = training_from_scratch()
+    print("  floor: the model in-process...", flush=True)
+    run["floor"] = floor(args.floor_messages)
+    print("  our assistant, full stack on loopback, then Publish...", flush=True)
+    run["ours"] = our_assistant(args.seconds, publish=True)
+    workers, lock = os.cpu_count() or 2, redis_url()
+    if lock and workers > 1:
+        print(f"  our assistant with {workers} Sanic workers and the Redis lock store...", flush=True)
+        run["ours_workers"] = our_assistant(args.seconds, workers, lock)
+    else:
+        print("  skipped: several Sanic workers need Redis for the lock store (BENCH_REDIS_URL)", flush=True)
+    if starter_folder is not None:
+        print("  rasa init's starter bot...", flush=True)
+        run["starter"] = starter_bot(starter_folder, args.seconds)
+    print(json.dumps(run), flush=True)
+    return run
+
+
+def measures(run: dict) -> dict[str, float]:
+    """The figures the README's table reports, from one run."""
+    ours, twenty = run["ours"], run["ours"]["twenty_users"]
+    found = {
+        "training from scratch (s)": run["training_s"],
+        "publish -> the new article answers (s)": ours["publish_to_answer_s"],
+        "Rasa server peak memory, 1 worker (MB)": ours["peak_memory_mb"].get("rasa server", 0),
+        "action server peak memory (MB)": ours["peak_memory_mb"].get("action server", 0),
+        "cold start: launch -> first correct answer (s)": ours["cold_start_s"],
+        "floor: model in-process per message (ms)": run["floor"]["per_message_us"] / 1000,
+        "1 user p95 (ms)": ours["one_user"]["p95_ms"],
+        "20 users, 1 worker: msg/s": twenty["messages_per_second"],
+        "20 users, 1 worker: p99 (ms)": twenty["p99_ms"],
+        "20 users, 1 worker: errors": twenty["errors"],
+    }
+    starter = run.get("starter", {}).get("twenty_users", {}).get("messages_per_second")
+    if starter:
+        found["starter bot, 20 users: msg/s"] = starter
+        found["20 users, 1 worker: throughput / starter's"] = round(twenty["messages_per_second"] / starter, 2)
+    if "ours_workers" in run:
+        workers = run["ours_workers"]["twenty_users"]
+        found["20 users, 2 workers + Redis: msg/s"] = workers["messages_per_second"]
+        found["20 users, 2 workers + Redis: p99 (ms)"] = workers["p99_ms"]
+        if starter:
+            found["20 users, 2 workers + Redis: throughput / starter's"] = round(
+                workers["messages_per_second"] / starter, 2
+            )
+    return found
+
+
+def summary(runs: list[dict]) -> dict[str, dict[str, float]]:
+    """min / median / max of each measure over the runs."""
+    per_run = [measures(run) for run in runs]
+    return {
+        name: {
+            "min": min(r[name] for r in per_run),
+            "median": statistics.median(r[name] for r in per_run),
+            "max": max(r[name] for r in per_run),
+        }
+        for name in per_run[0]
+        if all(name in r for r in per_run)
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=60, help="length of each load run")
+    parser.add_argument("--seconds", type=float, default=30, help="length of each load run")
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--floor-messages", type=int, default=2000)
     parser.add_argument("--no-starter", action="store_true", help="skip the `rasa init` reference")
     args = parser.parse_args()
-    results: dict = {"machine": f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d")}
-    print("1. floor: the model in-process...", flush=True)
-    results["floor"] = floor(args.floor_messages)
-    print(json.dumps(results["floor"]), flush=True)
-    print("2. our assistant, full stack on loopback...", flush=True)
-    results["ours"] = our_assistant(args.seconds)
-    print(json.dumps(results["ours"]), flush=True)
-    workers, lock = os.cpu_count() or 2, redis_url()
-    if lock and workers > 1:
-        print(f"2b. our assistant with {workers} Sanic workers and the Redis lock store...", flush=True)
-        results["ours_workers"] = our_assistant(args.seconds, workers, lock)
-        print(json.dumps(results["ours_workers"]), flush=True)
-    else:
-        print("2b. skipped: several Sanic workers need Redis for the lock store (BENCH_REDIS_URL)", flush=True)
-    if not args.no_starter:
-        print("3. rasa init's starter bot...", flush=True)
-        results["starter"] = starter_bot(args.seconds)
-        print(json.dumps(results["starter"]), flush=True)
+    results: dict = {"machine": f"{os.cpu_count()} cores", "date": time.strftime("%Y-%m-%d"), "runs": []}
+    starter_folder = None if args.no_starter else Path(tempfile.mkdtemp(prefix="rasa-starter-"))
+    try:
+        if starter_folder is not None:
+            print("rasa init's starter bot: init and train (once)...", flush=True)
+            results["starter_init_and_train_s"] = starter_init(starter_folder)
+        for number in range(1, args.runs + 1):
+            print(f"run {number} of {args.runs}", flush=True)
+            results["runs"].append(one_run(args, starter_folder))
+    finally:
+        if starter_folder is not None:
+            shutil.rmtree(starter_folder, ignore_errors=True)
+    results["summary"] = summary(results["runs"])
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwrote {RESULTS.relative_to(ROOT)}")
-    floor_rate = results["floor"]["messages_per_second"]
-    for key in ("ours", "ours_workers"):
-        if key not in results:
-            continue
-        run = results[key]
-        one, twenty = run["one_user"], run["twenty_users"]
-        print(f"\n{key} ({run['sanic_workers']} Sanic worker(s), {run['lock_store']} locks): cold start "
-              f"{run['cold_start_s']} s; 1 user p50/p95/p99 {one['p50_ms']}/{one['p95_ms']}/{one['p99_ms']} ms; "
-              f"20 users {twenty['messages_per_second']} msg/s, p50/p95/p99 {twenty['p50_ms']}/{twenty['p95_ms']}/"
-              f"{twenty['p99_ms']} ms, errors {twenty['errors']}")  # fmt: skip
-        print(f"  floor / server throughput: {floor_rate / twenty['messages_per_second']:.2f}")
-        if "starter" in results:
-            starter = results["starter"]["twenty_users"]["messages_per_second"]
-            print(f"  throughput / starter bot's: {twenty['messages_per_second'] / starter:.2f}")
+    print(f"\nwrote {RESULTS.relative_to(ROOT)}; over {args.runs} run(s):")
+    print(f"{'measure':<58} {'min':>9} {'median':>9} {'max':>9}")
+    for name, figures in results["summary"].items():
+        print(f"{name:<58} {figures['min']:>9} {figures['median']:>9} {figures['max']:>9}")
     return 0
 
 

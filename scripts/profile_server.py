@@ -63,7 +63,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="helpdesk-profile-") as workdir:
         workspace = make_workspace(Path(workdir))
         with running_assistant(workspace) as assistant:
-            asyncio.run(load(assistant.url, 2, 3))  # warm up: first calls compile TensorFlow functions
+            asyncio.run(load(assistant.url, 2, 3))  # warm up: first calls fill caches and connections
             recorders = {}
             for name, pids in server_processes(workdir).items():
                 pid = min(pids)  # the first process started; --subprocesses adds its Sanic workers

@@ -41,7 +41,7 @@ def test_helpful_feedback_is_stored_per_article(assistant: Assistant, sender: st
 
 
 def test_unsure_question_gets_suggestions_and_is_recorded(assistant: Assistant, sender: str) -> None:
-    replies = assistant.send(sender, "problème compte")
+    replies = assistant.send(sender, "problème de profil")
     offered = [
         json.loads(b["payload"].split("/choose_article", 1)[1])["article"]
         for b in buttons(replies)
@@ -53,7 +53,7 @@ def test_unsure_question_gets_suggestions_and_is_recorded(assistant: Assistant, 
     answer = assistant.send(sender, "/choose_article" + json.dumps({"article": chosen}))
     assert articles(answer) == [chosen]
     row = next(r for r in assistant.records.unanswered() if r.conversation_id == sender)
-    assert row.text == "problème compte" and row.chosen == chosen and json.loads(row.offered) == offered
+    assert row.text == "problème de profil" and row.chosen == chosen and json.loads(row.offered) == offered
 
 
 def test_out_of_scope_offers_no_article_but_is_recorded(assistant: Assistant, sender: str) -> None:

@@ -80,11 +80,11 @@ FR: dict[str, str] = {
     "Publish": "Publier",
     "Publish the knowledge base": "Publier la base de connaissances",
     "Answer texts are live as soon as they are saved. Publish retrains the model so that the bot recognises new "
-    "or changed example questions, then switches the running bot to it. Training takes a few minutes; the bot "
+    "or changed example questions, then switches the running bot to it. Training takes about half a minute; the bot "
     "keeps answering meanwhile.": (
         "Les textes des réponses sont en ligne dès leur enregistrement. « Publier » réentraîne le modèle pour que "
         "le bot reconnaisse les questions d'exemple nouvelles ou modifiées, puis fait passer le bot en service "
-        "sur ce modèle. L'entraînement prend quelques minutes ; le bot continue de répondre pendant ce temps."
+        "sur ce modèle. L'entraînement prend environ une demi-minute ; le bot continue de répondre pendant ce temps."
     ),
     "State:": "État :",
     "Publish now": "Publier maintenant",

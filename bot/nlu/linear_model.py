@@ -1,0 +1,118 @@
+"""A linear SVM over word and character n-grams, and how it is saved: plain JSON and NumPy arrays, no pickle.
+
+Pure scikit-learn and NumPy (no Rasa): the Rasa component (bot/nlu/linear_classifier.py) trains and serves
+it, and the tests check it directly. Saving the vocabulary, the IDF weights and the SVM's weights rather than
+pickled objects keeps a model file inert (loading it runs no code) and fast to write and read.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+
+WORD_PATTERN = r"(?u)\b\w+\b"  # one-letter words count: "l", "d", "j" tell French questions apart
+
+
+def normalise(text: str) -> str:
+    """Case, accents and typographic apostrophes folded: "Réinitialiser l’accès" = "reinitialiser l'acces"."""
+    text = text.replace("\u2019", "'").replace("\u02bc", "'").casefold()
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+@dataclass(frozen=True)
+class Settings:
+    word_ngrams: tuple[int, int] = (1, 2)
+    char_ngrams: tuple[int, int] = (2, 5)
+    C: float = 1.0
+    seed: int = 0
+
+    def vectorizers(self) -> list[TfidfVectorizer]:
+        return [
+            TfidfVectorizer(ngram_range=self.word_ngrams, sublinear_tf=True, token_pattern=WORD_PATTERN),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=self.char_ngrams, sublinear_tf=True),
+        ]
+
+    def svm(self) -> LinearSVC:
+        # liblinear: one thread, and a fixed seed for its coordinate order.
+        return LinearSVC(C=self.C, random_state=self.seed)
+
+
+class TextFeatures:
+    """TF-IDF word and character n-grams of normalised text, side by side in one sparse matrix."""
+
+    def __init__(self, settings: Settings, vectorizers: list[TfidfVectorizer] | None = None) -> None:
+        self.settings = settings
+        self.vectorizers = vectorizers or settings.vectorizers()
+
+    def fit_transform(self, texts: list[str]) -> sp.csr_matrix:
+        return sp.hstack([v.fit_transform(texts) for v in self.vectorizers], format="csr")
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        return sp.hstack([v.transform(texts) for v in self.vectorizers], format="csr")
+
+    def save(self, directory: Path) -> None:
+        for i, vectorizer in enumerate(self.vectorizers):
+            terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+            (directory / f"vocabulary-{i}.json").write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+            np.save(directory / f"idf-{i}.npy", vectorizer.idf_)
+
+    @classmethod
+    def load(cls, directory: Path, settings: Settings) -> TextFeatures:
+        vectorizers = settings.vectorizers()
+        for i, vectorizer in enumerate(vectorizers):
+            terms = json.loads((directory / f"vocabulary-{i}.json").read_text(encoding="utf-8"))
+            vectorizer.set_params(vocabulary={term: index for index, term in enumerate(terms)})
+            vectorizer.idf_ = np.load(directory / f"idf-{i}.npy", allow_pickle=False)
+        return cls(settings, vectorizers)
+
+
+@dataclass
+class LinearModel:
+    """Scores of every label for a text: features times weights, plus the bias."""
+
+    features: TextFeatures
+    weights: np.ndarray  # labels x features
+    bias: np.ndarray  # labels
+
+    @classmethod
+    def fit(cls, features: TextFeatures, x: sp.csr_matrix, y: np.ndarray) -> LinearModel:
+        svm = features.settings.svm().fit(x, y)
+        return cls(features, svm.coef_, svm.intercept_)
+
+    def scores(self, texts: list[str]) -> np.ndarray:
+        x = self.features.transform([normalise(text) for text in texts])
+        return np.asarray(x @ self.weights.T) + self.bias
+
+    def save(self, directory: Path) -> None:
+        self.features.save(directory)
+        np.save(directory / "weights.npy", self.weights)
+        np.save(directory / "bias.npy", self.bias)
+
+    @classmethod
+    def load(cls, directory: Path, settings: Settings) -> LinearModel:
+        weights = np.load(directory / "weights.npy", allow_pickle=False)
+        bias = np.load(directory / "bias.npy", allow_pickle=False)
+        return cls(TextFeatures.load(directory, settings), weights, bias)
+
+
+def out_of_fold_scores(features: TextFeatures, x: sp.csr_matrix, y: np.ndarray, labels: int, folds: int) -> np.ndarray:
+    """Each example's scores from a model trained without it.
+
+    Fold = position modulo `folds` in the sorted examples, so each label's examples spread over every fold and
+    the same data always gives the same folds. A label missing from a fold's training part scores below
+    everything that fold predicted.
+    """
+    fold_of = np.arange(len(y)) % folds
+    scores = np.full((len(y), labels), np.nan)
+    for fold in range(folds):
+        held_out, kept = fold_of == fold, fold_of != fold
+        svm = features.settings.svm().fit(x[kept], y[kept])
+        scores[np.ix_(held_out, svm.classes_)] = svm.decision_function(x[held_out])
+    return np.where(np.isnan(scores), np.nanmin(scores) - 1.0, scores)
