@@ -16,10 +16,13 @@ import aiohttp
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 _INSTALLED = "_helpdesk_speedups"
+DASK_RUN = DaskGraphRunner.run  # Rasa's own, for comparison
 KEEP_ALIVE_SECONDS = 2.0
 
 
@@ -92,10 +95,61 @@ def _kept_session(self: EndpointConfig) -> _KeptSession:
     return _KeptSession(self)
 
 
+def _execution_order(runner: DaskGraphRunner, targets: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    """The nodes the targets need, each after the nodes it needs, with its inputs in Rasa's order; kept per runner."""
+    orders = runner.__dict__.setdefault("_helpdesk_orders", {})
+    if targets not in orders:
+        nodes = runner._graph_schema.minimal_graph_schema(list(targets)).nodes
+        order: list[tuple[str, tuple[str, ...]]] = []
+        placed: set[str] = set()
+
+        def place(name: str) -> None:
+            if name in placed or name not in nodes:
+                return
+            placed.add(name)
+            needs = tuple(nodes[name].needs.values())
+            for need in needs:
+                place(need)
+            order.append((name, needs))
+
+        for target in targets:
+            place(target)
+        orders[targets] = order
+    return orders[targets]
+
+
+def _run_in_order(
+    self: DaskGraphRunner, inputs: dict[str, Any] | None = None, targets: list[str] | None = None
+) -> dict[str, Any]:
+    """`DaskGraphRunner.run`, each node called in turn in this thread.
+
+    Rasa hands each parse and each prediction to dask's scheduler, whose bookkeeping (ordering the graph,
+    queues and thread pools for a dozen nodes that run one after the other anyway) cost more than the model:
+    2 ms of a 3 ms parse. Same nodes, same inputs, same results and errors.
+    """
+    run_targets = tuple(targets if targets else self._graph_schema.target_names)
+    order = _execution_order(self, run_targets)
+    results: dict[str, tuple[str, Any]] = {}
+    for name, value in (inputs or {}).items():
+        if any(name == node for node, _ in order):
+            raise GraphRunError(
+                f"Input value '{name}' clashes with a node name. Make sure that none of the input names passed to "
+                f"the `run` method are the same as node names in the graph schema."
+            )
+        results[name] = (name, value)
+    try:
+        for name, needs in order:
+            results[name] = self._instantiated_nodes[name](*(results[need] for need in needs))
+    except RuntimeError as error:
+        raise GraphRunError("Error running runner.") from error
+    return dict(results[target] for target in run_targets)
+
+
 def install() -> None:
     """Replace the repeated work in the running Rasa; safe to call more than once."""
     if getattr(RemoteAction, _INSTALLED, False):
         return
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     EndpointConfig.session = _kept_session  # type: ignore[assignment]
+    DaskGraphRunner.run = _run_in_order  # type: ignore[method-assign]
     setattr(RemoteAction, _INSTALLED, True)

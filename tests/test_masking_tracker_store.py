@@ -6,8 +6,9 @@ import asyncio
 import json
 from pathlib import Path
 
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.masking_tracker_store import MaskingSQLTrackerStore
@@ -37,3 +38,34 @@ def test_password_is_masked_in_the_stored_conversation(tmp_path: Path) -> None:
     assert "j'ai oublié mon mot de passe" in stored
     retrieved = asyncio.run(store.retrieve("partner"))
     assert retrieved.get_slot("description") == "password: ••••• refused"
+
+
+def _two_sessions(store: SQLTrackerStore) -> tuple[list[dict], DialogueStateTracker, DialogueStateTracker]:
+    """The way Rasa uses a store: retrieve, add this turn's events, save; the second turn starts a new session."""
+    first = [ActionExecuted("action_session_start", timestamp=1), SessionStarted(timestamp=2)]
+    first += [ActionExecuted("action_listen", timestamp=3), UserUttered("bonjour", timestamp=4)]
+    asyncio.run(store.save(DialogueStateTracker.from_events("partner", first)))
+    tracker = asyncio.run(store.retrieve("partner"))
+    tracker.update(ActionExecuted("action_session_start", timestamp=10))
+    tracker.update(SessionStarted(timestamp=11))
+    tracker.update(UserUttered("second session", timestamp=12))
+    asyncio.run(store.save(tracker))
+    tracker = asyncio.run(store.retrieve("partner"))
+    tracker.update(UserUttered("third turn", timestamp=13))
+    asyncio.run(store.save(tracker))
+    with store.session_scope() as session:
+        rows = [json.loads(row.data) for row in session.query(store.SQLEvent).order_by(store.SQLEvent.id)]
+    return rows, asyncio.run(store.retrieve("partner")), asyncio.run(store.retrieve_full_tracker("partner"))
+
+
+def test_the_store_keeps_and_returns_exactly_what_rasas_own_sql_store_does(tmp_path: Path) -> None:
+    domain = Domain.load("domain.yml")
+    ours = _two_sessions(MaskingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db")))
+    rasas = _two_sessions(SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "rasa.db")))
+    rows, latest, full = ours
+    assert len(rows) == 8 and rows == rasas[0]
+    assert [e.timestamp for e in latest.events] == [11, 12, 13] == [e.timestamp for e in rasas[1].events]
+    assert latest.latest_message.text == "third turn"
+    assert len(full.events) == len(rasas[2].events) == 8
+    store = MaskingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
+    assert asyncio.run(store.retrieve("nobody")) is None

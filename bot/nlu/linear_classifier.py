@@ -35,7 +35,7 @@ from bot.nlu.linear_model import LinearModel, Settings, TextFeatures, normalise,
 logger = logging.getLogger(__name__)
 
 META_FILE = "labels.json"
-RANKING_LENGTH = 10
+RANKING_LENGTH = 5  # the bot offers 3 suggestions at most; every ranking is stored with the conversation
 
 
 def training_pairs(training_data: TrainingData) -> list[tuple[str, str]]:

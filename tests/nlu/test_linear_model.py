@@ -107,3 +107,10 @@ def test_out_of_scope_messages_that_look_like_questions_are_not_answered() -> No
     chosen = choose_thresholds(probabilities, truth, article_columns=[0, 1])
     assert answered(chosen, in_scope, [0, 1])
     assert not answered(chosen, out_of_scope, [0, 1])
+
+
+def test_one_message_at_a_time_scores_what_scikit_learn_computes() -> None:
+    model, _ = fitted()
+    texts = ["mot de passe oublié", "the verification code never came", "bonjour bonjour bonjour", "", "zzz"]
+    x = model.features.transform([normalise(text) for text in texts])
+    assert np.allclose(model.scores(texts), np.asarray(x @ model.weights.T) + model.bias, rtol=0, atol=1e-12)
