@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.nlu.calibration import THRESHOLDS
+
 ANSWER_CONFIDENCE = 0.5
 AMBIGUITY_MARGIN = 0.1
 SUGGESTION_CONFIDENCE = 0.05
@@ -38,7 +40,7 @@ def selector_ranking(parse_data: dict[str, Any]) -> list[tuple[str, float]]:
 
 def thresholds(parse_data: dict[str, Any]) -> tuple[float, float, float]:
     """(answer, margin, suggest) thresholds the model that made this parse was calibrated with."""
-    chosen = parse_data.get("thresholds") or {}
+    chosen = parse_data.get(THRESHOLDS) or {}
     return (
         float(chosen.get("answer", ANSWER_CONFIDENCE)),
         float(chosen.get("margin", AMBIGUITY_MARGIN)),

@@ -12,7 +12,7 @@ from rasa.nlu.classifiers.fallback_classifier import THRESHOLD_KEY, FallbackClas
 from rasa.shared.nlu.constants import INTENT, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-THRESHOLDS = "thresholds"
+from bot.nlu.calibration import THRESHOLDS
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

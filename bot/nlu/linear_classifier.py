@@ -1,4 +1,4 @@
-"""The assistant's intent classifier and article selector: one sparse linear model, trained in about a second.
+"""The assistant's intent classifier and article selector: one sparse linear model, trained in seconds.
 
 One linear SVM over word 1-2-grams and character 2-5-grams (bot/nlu/linear_model.py) learns every label at
 once: the conversation intents (greet, affirm, request_support, out_of_scope...) and each article as `faq/<id>`.
@@ -28,8 +28,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONS
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.calibrated_fallback import THRESHOLDS
-from bot.nlu.calibration import Thresholds, choose_thresholds, fit_temperature, softmax
+from bot.nlu.calibration import THRESHOLDS, Thresholds, choose_thresholds, fit_temperature, softmax
 from bot.nlu.linear_model import LinearModel, Settings, TextFeatures, normalise, out_of_fold_scores
 
 logger = logging.getLogger(__name__)
