@@ -55,6 +55,17 @@ def fit_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
     return float(TEMPERATURES[int(np.argmin(losses))])
 
 
+def calibration_error(probabilities: np.ndarray, truth: np.ndarray, bins: int = 10) -> float:
+    """Expected calibration error: how far, on average, the top confidence is from how often it is right."""
+    confidence = probabilities.max(axis=1)
+    right = probabilities.argmax(axis=1) == truth
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    return float(
+        sum(abs(confidence[which == b].mean() - right[which == b].mean()) * (which == b).mean()
+            for b in range(bins) if (which == b).any())
+    )  # fmt: skip
+
+
 def intent_view(probabilities: np.ndarray, article_columns: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """The intent each row is classified as (articles summed into one `faq` column, the last) and its confidence."""
     articles = np.asarray(article_columns)

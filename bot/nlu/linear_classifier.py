@@ -28,7 +28,14 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONS
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.calibration import THRESHOLDS, Thresholds, choose_thresholds, fit_temperature, softmax
+from bot.nlu.calibration import (
+    THRESHOLDS,
+    Thresholds,
+    calibration_error,
+    choose_thresholds,
+    fit_temperature,
+    softmax,
+)
 from bot.nlu.linear_model import LinearModel, Settings, TextFeatures, normalise, out_of_fold_scores
 
 logger = logging.getLogger(__name__)
@@ -99,14 +106,18 @@ class LinearClassifier(GraphComponent, IntentClassifier):
         x = features.fit_transform([text for _, text in pairs])
         scores = out_of_fold_scores(features, x, y, len(self.labels), int(self.config["folds"]))
         self.temperature = fit_temperature(scores, y)
+        out_of_fold = softmax(scores, self.temperature)
         articles = [i for i, label in enumerate(self.labels) if label.startswith(self._prefix)]
         if articles:
-            self.thresholds = choose_thresholds(softmax(scores, self.temperature), y, articles)
+            self.thresholds = choose_thresholds(out_of_fold, y, articles)
         self.model = LinearModel.fit(features, x, y)
         logger.info(
-            "Linear classifier: %d examples, %d labels, temperature %.3f, %s",
+            "Linear classifier: %d examples, %d labels; out of fold: top-1 %.3f, calibration error %.3f "
+            "(temperature %.3f); %s",
             len(pairs),
             len(self.labels),
+            float((out_of_fold.argmax(axis=1) == y).mean()),
+            calibration_error(out_of_fold, y),
             self.temperature,
             self.thresholds,
         )

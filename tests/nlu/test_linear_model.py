@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.nlu.calibration import choose_thresholds, fit_temperature, softmax
+from bot.nlu.calibration import calibration_error, choose_thresholds, fit_temperature, softmax
 from bot.nlu.linear_model import LinearModel, Settings, TextFeatures, normalise, out_of_fold_scores
 
 EXAMPLES = [
@@ -114,3 +114,10 @@ def test_one_message_at_a_time_scores_what_scikit_learn_computes() -> None:
     texts = ["mot de passe oublié", "the verification code never came", "bonjour bonjour bonjour", "", "zzz"]
     x = model.features.transform([normalise(text) for text in texts])
     assert np.allclose(model.scores(texts), np.asarray(x @ model.weights.T) + model.bias, rtol=0, atol=1e-12)
+
+
+def test_calibration_error_is_zero_when_confidence_matches_how_often_it_is_right() -> None:
+    # Four rows at confidence 0.75, three of them right: perfectly calibrated. Then all wrong: off by 0.75.
+    rows = np.array([[0.75, 0.25]] * 4)
+    assert calibration_error(rows, np.array([0, 0, 0, 1])) == pytest.approx(0.0)
+    assert calibration_error(rows, np.array([1, 1, 1, 1])) == pytest.approx(0.75)
