@@ -87,8 +87,12 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
     )
 
     def _session_statement(self, select: str, order: str = "") -> sa.sql.elements.TextClause:
-        table = self.SQLEvent.__table__.name
-        return sa.text(f"SELECT {select} {self._SESSION.format(table=table)}{order}")
+        """The statement for this store's table, built once."""
+        key = f"_statement_{select}{order}"
+        if key not in self.__dict__:
+            table = self.SQLEvent.__table__.name
+            self.__dict__[key] = sa.text(f"SELECT {select} {self._SESSION.format(table=table)}{order}")
+        return self.__dict__[key]
 
     def _session_parameters(self, sender_id: str) -> dict[str, str]:
         return {"sender_id": sender_id, "session_started": SessionStarted.type_name}

@@ -96,7 +96,10 @@ def _kept_session(self: EndpointConfig) -> _KeptSession:
 
 
 def _execution_order(runner: DaskGraphRunner, targets: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
-    """The nodes the targets need, each after the nodes it needs, with its inputs in Rasa's order; kept per runner."""
+    """The nodes the targets need, each after the nodes it needs, with its inputs in Rasa's order; kept per runner.
+
+    Their names are also the keys of the dask graph Rasa would have built: the order's first elements.
+    """
     orders = runner.__dict__.setdefault("_helpdesk_orders", {})
     if targets not in orders:
         nodes = runner._graph_schema.minimal_graph_schema(list(targets)).nodes
@@ -131,9 +134,10 @@ def _run_in_order(
     order = _execution_order(self, run_targets)
     results: dict[str, tuple[str, Any]] = {}
     for name, value in (inputs or {}).items():
-        if any(name == node for node, _ in order):
+        # Rasa's own check (DaskGraphRunner._add_inputs_to_graph): dask would take such a value for a node.
+        if isinstance(value, str) and (value in results or any(value == node for node, _ in order)):
             raise GraphRunError(
-                f"Input value '{name}' clashes with a node name. Make sure that none of the input names passed to "
+                f"Input value '{value}' clashes with a node name. Make sure that none of the input names passed to "
                 f"the `run` method are the same as node names in the graph schema."
             )
         results[name] = (name, value)

@@ -67,18 +67,24 @@ def calibration_error(probabilities: np.ndarray, truth: np.ndarray, bins: int = 
 
 
 def intent_view(probabilities: np.ndarray, article_columns: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The intent each row is classified as (articles summed into one `faq` column, the last) and its confidence."""
+    """The intent each row is classified as (articles summed into one `faq` column, the last: `_faq_column`) and
+    its confidence."""
     articles = np.asarray(article_columns)
     others = np.delete(probabilities, articles, axis=1)
     intents = np.column_stack([others, probabilities[:, articles].sum(axis=1)])
     return intents.argmax(axis=1), intents.max(axis=1)
 
 
+def _faq_column(labels: int, article_columns: Sequence[int]) -> int:
+    """In `intent_view`'s numbering, the column of `faq`: after every other intent."""
+    return labels - len(article_columns)
+
+
 def _intent_truth(truth: np.ndarray, labels: int, article_columns: Sequence[int]) -> np.ndarray:
     """Each example's true column in `intent_view`'s numbering."""
     articles = set(article_columns)
     others = [column for column in range(labels) if column not in articles]
-    faq = len(others)
+    faq = _faq_column(labels, article_columns)
     return np.array([faq if t in articles else others.index(t) for t in truth])
 
 
@@ -110,7 +116,7 @@ def choose_thresholds(probabilities: np.ndarray, truth: np.ndarray, article_colu
     second = article_probabilities[rows, order[:, 1]] if len(articles) > 1 else np.zeros(len(truth))
     right = articles[order[:, 0]] == truth
     # Like the bot: only a message classified as a knowledge-base question, above the fallback, gets an article.
-    is_question = (intent == len(probabilities[0]) - len(articles)) & (intent_confidence >= fallback)
+    is_question = (intent == _faq_column(probabilities.shape[1], articles)) & (intent_confidence >= fallback)
     scores = {}
     for answer in ANSWER_GRID:
         passes_answer = is_question & (top >= answer)

@@ -75,6 +75,10 @@ class LinearClassifier(GraphComponent, IntentClassifier):
         self.labels: list[str] = []
         self.temperature = 1.0
         self.thresholds: Thresholds | None = None
+        # Computed once from the above (`_prepare`) rather than for every message.
+        self._is_article: list[bool] = []
+        self._label_ids: dict[str, int] = {}
+        self._thresholds_output: dict[str, float] | None = None
 
     @classmethod
     def create(
@@ -111,6 +115,7 @@ class LinearClassifier(GraphComponent, IntentClassifier):
         if articles:
             self.thresholds = choose_thresholds(out_of_fold, y, articles)
         self.model = LinearModel.fit(features, x, y)
+        self._prepare()
         logger.info(
             "Linear classifier: %d examples, %d labels; out of fold: top-1 %.3f, calibration error %.3f "
             "(temperature %.3f); %s",
@@ -153,7 +158,13 @@ class LinearClassifier(GraphComponent, IntentClassifier):
             return component
         component.labels, component.temperature = meta["labels"], meta["temperature"]
         component.thresholds = Thresholds(**meta["thresholds"]) if meta.get("thresholds") else None
+        component._prepare()
         return component
+
+    def _prepare(self) -> None:
+        self._is_article = [label.startswith(self._prefix) for label in self.labels]
+        self._label_ids = {label: i for i, label in enumerate(self.labels)}
+        self._thresholds_output = self.thresholds.as_dict() if self.thresholds else None
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Calibrated probabilities over `self.labels`, one row per text."""
@@ -171,8 +182,8 @@ class LinearClassifier(GraphComponent, IntentClassifier):
         retrieval_intent = self.config["retrieval_intent"]
         intents: dict[str, float] = {}
         articles: list[tuple[str, float]] = []
-        for label, confidence in zip(self.labels, row.tolist(), strict=True):
-            if label.startswith(self._prefix):
+        for label, is_article, confidence in zip(self.labels, self._is_article, row.tolist(), strict=True):
+            if is_article:
                 articles.append((label, confidence))
                 intents[retrieval_intent] = intents.get(retrieval_intent, 0.0) + confidence
             else:
@@ -182,13 +193,13 @@ class LinearClassifier(GraphComponent, IntentClassifier):
         message.set(INTENT_RANKING_KEY, ranking[:RANKING_LENGTH], add_to_output=True)
         if articles:
             message.set("response_selector", self._selector_output(articles), add_to_output=True)
-        if self.thresholds:
-            message.set(THRESHOLDS, self.thresholds.as_dict(), add_to_output=True)
+        if self._thresholds_output:
+            message.set(THRESHOLDS, dict(self._thresholds_output), add_to_output=True)
 
     def _selector_output(self, articles: list[tuple[str, float]]) -> dict[str, Any]:
         """Rasa's ResponseSelector output shape."""
         ranked = sorted(articles, key=lambda pair: (-pair[1], pair[0]))[:RANKING_LENGTH]
-        ranking = [{"id": self.labels.index(key), "confidence": c, "intent_response_key": key} for key, c in ranked]
+        ranking = [{"id": self._label_ids[key], "confidence": c, "intent_response_key": key} for key, c in ranked]
         key, confidence = ranked[0]
         retrieval_intent = self.config["retrieval_intent"]
         return {
