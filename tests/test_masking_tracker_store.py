@@ -32,7 +32,10 @@ def test_password_is_masked_in_the_stored_conversation(tmp_path: Path) -> None:
     asyncio.run(store.save(tracker))
 
     with store.session_scope() as session:
-        rows = [json.loads(row.data) for row in session.query(store.SQLEvent).order_by(store.SQLEvent.id)]
+        rows = [
+            (row.sender_id, row.type_name, row.timestamp, row.intent_name, row.action_name, json.loads(row.data))
+            for row in session.query(store.SQLEvent).order_by(store.SQLEvent.id)
+        ]
     stored = json.dumps(rows, ensure_ascii=False)
     assert "Soleil2024" not in stored
     assert "j'ai oublié mon mot de passe" in stored
@@ -40,10 +43,11 @@ def test_password_is_masked_in_the_stored_conversation(tmp_path: Path) -> None:
     assert retrieved.get_slot("description") == "password: ••••• refused"
 
 
-def _two_sessions(store: SQLTrackerStore) -> tuple[list[dict], DialogueStateTracker, DialogueStateTracker]:
+def _two_sessions(store: SQLTrackerStore) -> tuple[list[tuple], DialogueStateTracker, DialogueStateTracker]:
     """The way Rasa uses a store: retrieve, add this turn's events, save; the second turn starts a new session."""
     first = [ActionExecuted("action_session_start", timestamp=1), SessionStarted(timestamp=2)]
-    first += [ActionExecuted("action_listen", timestamp=3), UserUttered("bonjour", timestamp=4)]
+    said = UserUttered("bonjour", {"name": "greet", "confidence": 0.9}, timestamp=4)
+    first += [ActionExecuted("action_listen", timestamp=3), said]
     asyncio.run(store.save(DialogueStateTracker.from_events("partner", first)))
     tracker = asyncio.run(store.retrieve("partner"))
     tracker.update(ActionExecuted("action_session_start", timestamp=10))
@@ -54,7 +58,10 @@ def _two_sessions(store: SQLTrackerStore) -> tuple[list[dict], DialogueStateTrac
     tracker.update(UserUttered("third turn", timestamp=13))
     asyncio.run(store.save(tracker))
     with store.session_scope() as session:
-        rows = [json.loads(row.data) for row in session.query(store.SQLEvent).order_by(store.SQLEvent.id)]
+        rows = [
+            (row.sender_id, row.type_name, row.timestamp, row.intent_name, row.action_name, json.loads(row.data))
+            for row in session.query(store.SQLEvent).order_by(store.SQLEvent.id)
+        ]
     return rows, asyncio.run(store.retrieve("partner")), asyncio.run(store.retrieve_full_tracker("partner"))
 
 
@@ -64,6 +71,7 @@ def test_the_store_keeps_and_returns_exactly_what_rasas_own_sql_store_does(tmp_p
     rasas = _two_sessions(SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "rasa.db")))
     rows, latest, full = ours
     assert len(rows) == 8 and rows == rasas[0]
+    assert rows[3][3] == "greet" and rows[2][4] == "action_listen", "the intent and action columns are filled"
     assert [e.timestamp for e in latest.events] == [11, 12, 13] == [e.timestamp for e in rasas[1].events]
     assert latest.latest_message.text == "third turn"
     assert len(full.events) == len(rasas[2].events) == 8

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
+from rasa_sdk import events as sdk_events
 
 from bot import rasa_speedups
 from bot.masking_tracker_store import MaskingSQLTrackerStore
@@ -49,6 +52,54 @@ def test_a_well_formed_action_server_reply_passes() -> None:
 def test_a_malformed_reply_is_refused_with_rasas_explanation(reply: dict) -> None:
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         action()._validate_action_result(reply)
+
+
+# Replies an action server may send: every kind of event rasa-sdk writes, and the ways a reply can be wrong.
+EVERY_KIND = [event for event in (
+    sdk_events.SlotSet("organisation", "ACME"), sdk_events.AllSlotsReset(),
+    sdk_events.ReminderScheduled("x", datetime(2027, 1, 1)), sdk_events.ReminderCancelled(),
+    sdk_events.ConversationPaused(), sdk_events.ConversationResumed(),
+    sdk_events.FollowupAction("utter_x"), sdk_events.UserUtteranceReverted(), sdk_events.ActionReverted(),
+    sdk_events.Restarted(), sdk_events.SessionStarted(), sdk_events.UserUttered("salut", {"name": "greet"}),
+    sdk_events.BotUttered("bonjour"), sdk_events.ActiveLoop("ticket_form"), sdk_events.ActiveLoop(None),
+    sdk_events.ActionExecuted("action_listen"), sdk_events.ActionExecutionRejected("ticket_form"),
+    sdk_events.LoopInterrupted(True), {"event": "entities", "entities": [{"entity": "field", "value": "name"}]},
+)]  # fmt: skip
+MALFORMED = [
+    {"events": [{"event": "slot", "name": 3, "value": 1}]},  # a kind's own property of the wrong type
+    {"events": [{"event": "teleport"}]},  # no such kind
+    {"events": [{"event": ["slot"], "name": "x", "value": 1}]},
+    {"events": [{"event": "action", "confidence": "high"}]},
+    {"events": [{"event": "user", "parse_data": {"entities": [{"entity": "field"}]}}]},
+    {"events": [{"event": "entities"}]},
+    {"events": [{"event": "slot", "name": "x", "value": 1, "timestamp": "now"}]},  # common to every kind
+    {"events": ["slot"]},
+    {"events": [REPLY["events"][0]], "responses": "text"},
+    ["events"],
+]
+
+
+def test_the_check_by_event_kind_agrees_with_rasas_full_schema() -> None:
+    full = rasa_speedups.action_result_validator()
+    good = [{"events": EVERY_KIND, "responses": REPLY["responses"]}, REPLY, {}, {"events": []}]
+    good += [{"events": [event]} for event in EVERY_KIND]
+    assert all(full.is_valid(reply) for reply in good), "the corpus of good replies is good"
+    assert all(rasa_speedups.valid_by_event_kind(reply) for reply in good)
+    assert not any(full.is_valid(reply) for reply in MALFORMED), "the corpus of bad replies is bad"
+    assert not any(rasa_speedups.valid_by_event_kind(reply) for reply in MALFORMED)
+    for reply in MALFORMED[:-1]:
+        with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+            action()._validate_action_result(reply)
+
+
+def test_event_classes_are_found_as_rasa_finds_them() -> None:
+    for cls in all_subclasses(Event):
+        assert Event.resolve_by_type(cls.type_name) is rasa_speedups.RESOLVE_BY_TYPE(cls.type_name)
+    assert Event.resolve_by_type("session_started") is SessionStarted
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("teleport", default=UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="Unknown event name 'teleport'"):
+        Event.resolve_by_type("teleport")
 
 
 def test_calls_to_the_action_server_share_one_connection_and_keep_the_endpoints_headers() -> None:
