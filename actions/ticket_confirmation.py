@@ -14,9 +14,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import language_of, ticket_store
-from bot.limits_messages import limits_message
-from bot.rate_limits import RateLimits, normalise_address, ticket_limit_reached
+from bot.settings import RateLimits
+from bot.text.addresses import normalise_address
+from bot.text.partner_messages import limits_message
 from bot.tickets import issue_types
+from bot.tickets.limits import ticket_limit_reached
 from bot.tickets.outbox import DATABASE_UNREACHABLE, OutboxEntry, TicketOutbox, attach_to_action_server, deliver
 from bot.tickets.store import NewTicket
 from bot.tickets.validation import normalise_email
@@ -42,7 +44,7 @@ def cleared_draft() -> list[dict[str, Any]]:
 
 
 def client_address_of(tracker: Tracker) -> str | None:
-    """The partner's address, which our channels put in every message's metadata (bot/channels.py)."""
+    """The partner's address, which our channels put in every message's metadata (bot/rasa_server/channels.py)."""
     metadata = (tracker.latest_message or {}).get("metadata")
     return normalise_address(metadata.get("client_address")) if isinstance(metadata, dict) else None
 

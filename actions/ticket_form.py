@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import language_of
-from bot.limits_messages import limits_message
-from bot.plain_text import one_line
-from bot.privacy import mask_secrets
+from bot.text.masking import mask_secrets
+from bot.text.partner_messages import limits_message
+from bot.text.plain_text import one_line
 from bot.tickets import issue_types
 from bot.tickets.models import ISSUE_TYPES
 from bot.tickets.validation import (

@@ -26,7 +26,7 @@ def _kb_check(args: argparse.Namespace) -> int:
 
 def _kb_build(args: argparse.Namespace) -> int:
     from bot.knowledge.validation import KnowledgeError
-    from bot.model import build_training_data
+    from bot.training.model import build_training_data
 
     try:
         path = build_training_data(get_settings().knowledge_dir)
@@ -39,7 +39,7 @@ def _kb_build(args: argparse.Namespace) -> int:
 
 def _train(args: argparse.Namespace) -> int:
     from bot.knowledge.validation import KnowledgeError
-    from bot.model import train
+    from bot.training.model import train
 
     try:
         train(force=args.force)
@@ -52,7 +52,7 @@ def _train(args: argparse.Namespace) -> int:
 def _publish(args: argparse.Namespace) -> int:
     """Rebuild and retrain from knowledge/, then have the running Rasa server swap to the new model."""
     from bot.knowledge.publishing import PublishJob, PublishStatus, rasa_server_url
-    from bot.model import MODEL_PATH, train
+    from bot.training.model import MODEL_PATH, train
 
     url = (args.rasa_url or rasa_server_url()).rstrip("/")
     said = {
@@ -77,13 +77,13 @@ def _publish(args: argparse.Namespace) -> int:
 
 
 def _eval(args: argparse.Namespace) -> int:
-    from bot.evaluation import main as evaluate
+    from bot.training.evaluation import main as evaluate
 
     return evaluate()
 
 
 def _db_upgrade(args: argparse.Namespace) -> int:
-    from bot.tickets.migrate import upgrade
+    from bot.migrations import upgrade
 
     upgrade(get_settings().database_url)
     print("Ticket database is up to date.")
@@ -91,7 +91,7 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 
 def _create_user(args: argparse.Namespace) -> int:
-    from bot.console.users import create_staff_user
+    from bot.accounts.users import create_staff_user
     from bot.tickets.store import TicketStore, make_engine
 
     password = args.password or getpass.getpass("Password (8 characters or more): ")
@@ -106,8 +106,8 @@ def _create_user(args: argparse.Namespace) -> int:
 
 
 def _create_token(args: argparse.Namespace) -> int:
-    from bot.console import api_tokens
-    from bot.console.users import find_user
+    from bot.accounts import api_tokens
+    from bot.accounts.users import find_user
     from bot.tickets.store import TicketStore, make_engine
 
     store = TicketStore(make_engine(get_settings().database_url))
@@ -124,10 +124,16 @@ def _create_token(args: argparse.Namespace) -> int:
 
 
 def _endpoints(args: argparse.Namespace) -> int:
-    """Write Rasa's endpoints from the environment (bot/endpoints.py) and print the file's path for `rasa run`."""
+    """Write Rasa's endpoints from the environment (bot/rasa_server/endpoints.py); print its path for `rasa run`."""
     from pathlib import Path
 
-    from bot.endpoints import EndpointsError, default_output, endpoints_config, single_server_settings, write_endpoints
+    from bot.rasa_server.endpoints import (
+        EndpointsError,
+        default_output,
+        endpoints_config,
+        single_server_settings,
+        write_endpoints,
+    )
 
     try:
         config = endpoints_config()
@@ -149,8 +155,8 @@ def _purge_transcripts(args: argparse.Namespace) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.transcript_retention import purge_transcripts, retention_days_from_env
-    from bot.transcripts import endpoints_path, tracker_store_url
+    from bot.conversations.retention import purge_transcripts, retention_days_from_env
+    from bot.conversations.transcripts import endpoints_path, tracker_store_url
 
     try:
         days = args.older_than_days if args.older_than_days is not None else retention_days_from_env()

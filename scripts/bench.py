@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from loadgen import run as load  # noqa: E402
 
-from bot.model import MODEL_PATH  # noqa: E402
+from bot.training.model import MODEL_PATH  # noqa: E402
 from tests.servers import free_port, make_workspace, running_assistant, stop, wait_until  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -211,7 +211,7 @@ def publish_to_answer(assistant_url: str, knowledge_dir: Path) -> float:
     The project's model and build data are put back afterwards, so the bench leaves the tree as it found it.
     """
     from bot.knowledge.publishing import PublishJob
-    from bot.model import BUILD_DATA_DIR, FINGERPRINT_PATH
+    from bot.training.model import BUILD_DATA_DIR, FINGERPRINT_PATH
 
     saved = Path(tempfile.mkdtemp(prefix="helpdesk-bench-model-"))
     for path in (MODEL_PATH, FINGERPRINT_PATH):

@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
 from bot.database import utcnow  # noqa: E402
-from bot.tickets.migrate import upgrade  # noqa: E402
+from bot.migrations import upgrade  # noqa: E402
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket  # noqa: E402
 from bot.tickets.queue import QueueFilter  # noqa: E402
 from bot.tickets.store import TicketStore, make_engine  # noqa: E402

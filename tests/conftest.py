@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.tickets.migrate import upgrade
+from bot.migrations import upgrade
 from bot.tickets.store import TicketStore, make_engine
 from tests.servers import assistant, console_server, workspace  # noqa: F401  (one set of servers per run)
 from tests.services import postgres_database

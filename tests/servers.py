@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.endpoints import endpoints_config, write_endpoints
 from bot.knowledge.records import KnowledgeRecords
-from bot.model import MODEL_PATH, train
+from bot.migrations import upgrade
+from bot.rasa_server.endpoints import endpoints_config, write_endpoints
 from bot.settings import PROJECT_ROOT
-from bot.tickets.migrate import upgrade
 from bot.tickets.store import TicketStore, make_engine
+from bot.training.model import MODEL_PATH, train
 from tests.conversation.chat import Assistant
 
 BIN = Path(sys.executable).parent
@@ -140,7 +140,7 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
     workdir = workspace.workdir
     rasa_port, action_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    # The endpoints `helpdesk endpoints` writes (bot/endpoints.py), pointed at this run's ports and files.
+    # The endpoints `helpdesk endpoints` writes (bot/rasa_server/endpoints.py), pointed at this run's ports and files.
     test_stores = {
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",

@@ -15,7 +15,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from bot.channels import GuardedRestInput
+from bot.rasa_server.channels import GuardedRestInput
 
 URL = "/webhooks/rest/webhook"
 

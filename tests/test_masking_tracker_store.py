@@ -11,7 +11,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.masking_tracker_store import MaskingSQLTrackerStore
+from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
 
 
 def test_password_is_masked_in_the_stored_conversation(tmp_path: Path) -> None:

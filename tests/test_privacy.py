@@ -1,6 +1,6 @@
 import pytest
 
-from bot.privacy import MASK, contains_secret, mask_secrets
+from bot.text.masking import MASK, contains_secret, mask_secrets
 
 
 @pytest.mark.parametrize(

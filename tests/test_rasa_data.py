@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.model import BUILD_DATA_DIR, build_training_data
 from bot.settings import PROJECT_ROOT
+from bot.training.model import BUILD_DATA_DIR, build_training_data
 
 
 def test_rasa_data_validate_passes() -> None:

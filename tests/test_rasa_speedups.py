@@ -18,8 +18,8 @@ from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 from rasa_sdk import events as sdk_events
 
-from bot import rasa_speedups
-from bot.masking_tracker_store import MaskingSQLTrackerStore
+from bot.rasa_server import speedups as rasa_speedups
+from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
 
 REPLY = {
     "events": [{"event": "slot", "timestamp": None, "name": "last_article", "value": "forgot-password"}],
@@ -152,8 +152,8 @@ def test_the_graph_run_in_order_gives_what_dask_gives() -> None:
     from rasa.core.agent import Agent
     from rasa.engine.runner.dask import DaskGraphRunner
 
-    from bot.model import MODEL_PATH, train
     from bot.settings import PROJECT_ROOT
+    from bot.training.model import MODEL_PATH, train
 
     train()
     questions = yaml.safe_load((PROJECT_ROOT / "tests/eval/questions.yml").read_text(encoding="utf-8"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.rate_limits import MessageLimiter, RateLimits, SlidingWindowLimiter, client_address
+from bot.rasa_server.message_limits import MessageLimiter, SlidingWindowLimiter
+from bot.settings import RateLimits
+from bot.text.addresses import client_address
 
 
 class Clock:

@@ -22,14 +22,14 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot import cli
+from bot.accounts.users import create_staff_user
 from bot.console import create_app
-from bot.console.users import create_staff_user
-from bot.masking_tracker_store import MaskingSQLTrackerStore
+from bot.conversations.retention import events
+from bot.conversations.transcripts import transcript
+from bot.migrations import upgrade
+from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
 from bot.settings import get_settings
-from bot.tickets.migrate import upgrade
 from bot.tickets.store import TicketStore, make_engine
-from bot.transcript_retention import events
-from bot.transcripts import transcript
 from tests.console.support import PASSWORD, add_ticket, log_in
 from tests.services import postgres_database
 
@@ -65,7 +65,7 @@ class TrackerStore:
 
 
 def _endpoints(path: Path, store: dict) -> Path:
-    store_type = "bot.masking_tracker_store.MaskingSQLTrackerStore"
+    store_type = "bot.rasa_server.tracker_store.MaskingSQLTrackerStore"
     path.write_text(yaml.safe_dump({"tracker_store": {"type": store_type, **store}}))
     return path
 

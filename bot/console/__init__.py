@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 
 from flask import Flask
@@ -13,14 +14,15 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bot.accounts.users import ensure_admin_from_env, get_user
 from bot.console.api import api
 from bot.console.auth import ConsoleUser
 from bot.console.i18n import console_language, t
 from bot.console.knowledge_admin import knowledge_admin
-from bot.console.throttle import login_throttle_from_env
+from bot.console.redis_throttle import RedisLoginThrottle
+from bot.console.throttle import DEFAULT_MAX_FAILURES, DEFAULT_REDIS_PREFIX, DEFAULT_WINDOW_SECONDS, LoginThrottle
 from bot.console.ticket_pages import tickets
 from bot.console.user_pages import users
-from bot.console.users import ensure_admin_from_env, get_user
 from bot.console.views import console
 from bot.settings import Settings, get_settings
 from bot.tickets.store import TicketStore, make_engine
@@ -28,6 +30,17 @@ from bot.tickets.store import TicketStore, make_engine
 logger = logging.getLogger(__name__)
 DEFAULT_RASA_URL = "http://localhost:5005"
 _YES, _NO = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
+
+
+def login_throttle_from_env(environ: Mapping[str, str] = os.environ) -> LoginThrottle:
+    """The throttle the settings ask for: shared through Redis when `REDIS_URL` is set, else in memory."""
+    max_failures = int(environ.get("LOGIN_MAX_FAILURES") or DEFAULT_MAX_FAILURES)
+    window = float(environ.get("LOGIN_WINDOW_SECONDS") or DEFAULT_WINDOW_SECONDS)
+    url = environ.get("REDIS_URL")
+    if not url:
+        return LoginThrottle(max_failures, window)
+    prefix = environ.get("LOGIN_THROTTLE_PREFIX") or DEFAULT_REDIS_PREFIX
+    return RedisLoginThrottle(url, max_failures, window, prefix=prefix)
 
 
 def https_from_env() -> bool:

@@ -12,10 +12,11 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from bot.console import api_tokens
+from bot.accounts import api_tokens
+from bot.accounts.models import StaffUser
+from bot.accounts.users import find_user
 from bot.console.ticket_pages import wanted_from
-from bot.console.users import find_user
-from bot.tickets.models import StaffUser, Ticket, TicketEvent
+from bot.tickets.models import Ticket, TicketEvent
 from bot.tickets.store import TicketStore
 from bot.tickets.triage import Triage, TriageError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import UserMixin
 
-from bot.tickets.models import StaffUser
+from bot.accounts.models import StaffUser
 
 
 class ConsoleUser(UserMixin):

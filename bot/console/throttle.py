@@ -9,11 +9,10 @@ Rasa 3.6.)
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 DEFAULT_MAX_FAILURES = 5
 DEFAULT_WINDOW_SECONDS = 300.0
@@ -65,16 +64,3 @@ class LoginThrottle:
     def succeeded(self, account_key: str) -> None:
         with self._lock:
             self._failures.pop(account_key, None)
-
-
-def login_throttle_from_env(environ: Mapping[str, str] = os.environ) -> LoginThrottle:
-    """The throttle the settings ask for: shared through Redis when `REDIS_URL` is set, else in memory."""
-    max_failures = int(environ.get("LOGIN_MAX_FAILURES") or DEFAULT_MAX_FAILURES)
-    window = float(environ.get("LOGIN_WINDOW_SECONDS") or DEFAULT_WINDOW_SECONDS)
-    url = environ.get("REDIS_URL")
-    if not url:
-        return LoginThrottle(max_failures, window)
-    from bot.console.redis_throttle import RedisLoginThrottle  # redis is only imported when it is used
-
-    prefix = environ.get("LOGIN_THROTTLE_PREFIX") or DEFAULT_REDIS_PREFIX
-    return RedisLoginThrottle(url, max_failures, window, prefix=prefix)

@@ -11,12 +11,12 @@ from flask_login import current_user, login_required
 
 from bot.console.i18n import console_language, t
 from bot.console.views import profile_href
+from bot.conversations.transcripts import transcript
 from bot.tickets import issue_types
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
 from bot.tickets.queue import AGES, SORTS, QueueFilter
 from bot.tickets.store import TicketStore
 from bot.tickets.triage import TriageError
-from bot.transcripts import transcript
 
 tickets = Blueprint("tickets", __name__, template_folder="templates")
 AGE_LABELS = {

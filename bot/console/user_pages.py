@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from bot.console import api_tokens
+from bot.accounts import api_tokens
+from bot.accounts.models import ROLES
+from bot.accounts.users import create_staff_user, list_users, set_role_and_activity
 from bot.console.i18n import t
 from bot.console.roles import admin_required
-from bot.console.users import create_staff_user, list_users, set_role_and_activity
-from bot.tickets.models import ROLES
 from bot.tickets.store import TicketStore
 
 users = Blueprint("users", __name__, template_folder="templates")

@@ -20,11 +20,11 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from bot.accounts.users import authenticate
 from bot.console.auth import ConsoleUser
 from bot.console.i18n import LANGUAGES as CONSOLE_LANGUAGES
 from bot.console.i18n import t
 from bot.console.throttle import LoginThrottle
-from bot.console.users import authenticate
 from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore
 from bot.tickets.validation import web_address

@@ -1,8 +1,8 @@
 """When the bot answers with an article and when it admits it is unsure: one rule for the bot and `make eval`.
 
 The thresholds come with each parse (`thresholds`): the classifier chose them on its own out-of-fold
-predictions when it was trained (bot/nlu/calibration.py), so they always fit the confidences they are compared
-with. The defaults below serve only a parse that carries none (a model from before).
+predictions when it was trained (bot/rasa_server/nlu/calibration.py), so they always fit the confidences they
+are compared with. The defaults below serve only a parse that carries none (a model from before).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.nlu.calibration import THRESHOLDS
-
+# The parse key that carries the thresholds a model was calibrated with: the classifier writes it
+# (bot/rasa_server/nlu/linear_classifier.py), this rule reads it.
+THRESHOLDS = "thresholds"
 ANSWER_CONFIDENCE = 0.5
 AMBIGUITY_MARGIN = 0.1
 SUGGESTION_CONFIDENCE = 0.05

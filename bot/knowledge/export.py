@@ -1,7 +1,7 @@
 """Generate Rasa training data from `knowledge/` into the ignored build folder (never edited by hand).
 
 Each article becomes the retrieval intent `faq/<id>` with its French and English examples (one label of the
-linear classifier, bot/nlu/linear_classifier.py), and the response `utter_faq/<id>` Rasa expects beside a
+linear classifier, bot/rasa_server/nlu/linear_classifier.py), and the response `utter_faq/<id>` Rasa expects beside a
 retrieval intent; the answer actually sent is read live by `action_answer_article`.
 """
 

@@ -82,7 +82,7 @@ class PublishStatus:
 
 def load_model(rasa_url: str, model_path: Path | None = None) -> None:
     """Ask the running Rasa server to swap to the model (it keeps answering with the old one meanwhile)."""
-    from bot.model import MODEL_PATH
+    from bot.training.model import MODEL_PATH
 
     token = os.environ.get("RASA_TOKEN")
     try:
@@ -99,7 +99,7 @@ def load_model(rasa_url: str, model_path: Path | None = None) -> None:
 
 
 def build_training_data(knowledge_dir: Path) -> None:
-    from bot.model import build_training_data as build
+    from bot.training.model import build_training_data as build
 
     build(knowledge_dir)
 
@@ -107,7 +107,7 @@ def build_training_data(knowledge_dir: Path) -> None:
 def train_in_subprocess(on_line: Callable[[str], None]) -> None:
     """`helpdesk train` in a child process, reading its output line by line (progress bars included).
 
-    A child process rather than `bot.model.train` here, so the console can show what Rasa prints.
+    A child process rather than `bot.training.model.train` here, so the console can show what Rasa prints.
     """
     command = [sys.executable, "-m", "bot.cli", "train"]
     environment = {**os.environ, "PYTHONUNBUFFERED": "1"}

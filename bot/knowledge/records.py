@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from bot.database import Base, utcnow
-from bot.privacy import mask_secrets
+from bot.text.masking import mask_secrets
 
 
 class ArticleFeedback(Base):

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
+from bot.accounts.models import StaffUser
 from bot.database import Base, utcnow
 
 ISSUE_TYPES = ("account_access", "non_editable_info", "duplicate_profile", "other")
 STATUSES = ("new", "open", "pending", "resolved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
-ROLES = ("staff", "admin")
-
-
-class StaffUser(Base):
-    __tablename__ = "staff_users"
-
-    id = Column(Integer, primary_key=True)
-    email = Column(String(320), nullable=False, unique=True)
-    password_hash = Column(String(255), nullable=False)
-    role = Column(String(16), nullable=False, default="staff")
-    active = Column(Boolean, nullable=False, default=True)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
 class Ticket(Base):
@@ -39,7 +28,7 @@ class Ticket(Base):
     contact_email = Column(String(320), nullable=False, index=True)
     language = Column(String(2), nullable=False, default="fr")
     conversation_id = Column(String(255), nullable=True, index=True)
-    # Where the partner wrote from (IP address), for the per-address ticket limit (bot/rate_limits.py).
+    # Where the partner wrote from (IP address), for the per-address ticket limit (bot/rasa_server/message_limits.py).
     client_address = Column(String(64), nullable=True)
     status = Column(String(16), nullable=False, default="new", index=True)
     priority = Column(String(16), nullable=False, default="normal")
@@ -68,19 +57,3 @@ class TicketEvent(Base):
     new_value = Column(Text, nullable=True)
 
     ticket = relationship(Ticket, back_populates="events")
-
-
-class ApiToken(Base):
-    """A token for the JSON API; only its SHA-256 is kept, so a leaked database does not leak tokens."""
-
-    __tablename__ = "api_tokens"
-
-    id = Column(Integer, primary_key=True)
-    name = Column(String(100), nullable=False)
-    token_hash = Column(String(64), nullable=False, unique=True)
-    user_id = Column(Integer, ForeignKey("staff_users.id"), nullable=False)
-    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    last_used_at = Column(DateTime(timezone=True), nullable=True)
-    revoked = Column(Boolean, nullable=False, default=False)
-
-    user = relationship(StaffUser, lazy="joined")

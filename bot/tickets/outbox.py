@@ -174,7 +174,7 @@ class TicketOutbox:
     ) -> int:
         """Entries confirmed after `since` by one conversation or address: the ticket limits while the store is away.
 
-        Same signature as TicketStore.created_since, so bot/rate_limits.py counts either.
+        Same signature as TicketStore.created_since, so bot/rasa_server/message_limits.py counts either.
         """
         return sum(
             1

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
+from bot.accounts.models import StaffUser
 from bot.database import utcnow
-from bot.tickets.models import PRIORITIES, STATUSES, StaffUser, Ticket, TicketEvent
+from bot.tickets.models import PRIORITIES, STATUSES, Ticket, TicketEvent
 
 MAX_NOTE_LENGTH = 5000
 

@@ -14,7 +14,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from bot.plain_text import contains_markup, is_control, one_line, strip_control_characters
+from bot.text.plain_text import contains_markup, is_control, one_line, strip_control_characters
 
 UNPP_HOSTS = ("unpartnerportal.org", "www.unpartnerportal.org")
 # /profile/<id>/... is what a partner sees; /partner/<id>/... is what agency staff see.

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.ticket_form import ValidateTicketForm
-from bot.limits_messages import MESSAGES
-from bot.plain_text import contains_markup, is_control, one_line, strip_control_characters
-from bot.privacy import contains_secret
 from bot.settings import PROJECT_ROOT
+from bot.text.masking import contains_secret
+from bot.text.partner_messages import MESSAGES
+from bot.text.plain_text import contains_markup, is_control, one_line, strip_control_characters
 from bot.tickets.models import ISSUE_TYPES
 from tests.actions.test_ticket_form import tracker  # the form in progress, in the partner's language
 from tests.hostile_text import PROPERTIES, hostile_text

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.console.users import create_staff_user
+from bot.accounts.users import create_staff_user
 from tests.browser.widget import Widget
 from tests.conversation.chat import Assistant, open_ticket
 from tests.servers import Console

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from bot.accounts.users import create_staff_user
 from bot.console import create_app
-from bot.console.users import create_staff_user
+from bot.migrations import upgrade
 from bot.settings import get_settings
-from bot.tickets.migrate import upgrade
 from bot.tickets.store import TicketStore, make_engine
 from tests.console.support import PASSWORD
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from bot.console import api_tokens
-from bot.console.users import create_staff_user, find_user
+from bot.accounts import api_tokens
+from bot.accounts.users import create_staff_user, find_user
 from bot.tickets.store import TicketStore
 from tests.console.support import PASSWORD, add_ticket, csrf_token, log_in
 

@@ -10,10 +10,10 @@ import pytest
 from flask import Flask
 from werkzeug.security import check_password_hash
 
+from bot.accounts.models import StaffUser
+from bot.accounts.users import authenticate, create_staff_user, ensure_admin_from_env, find_user
 from bot.console import create_app
-from bot.console.users import authenticate, create_staff_user, ensure_admin_from_env, find_user
 from bot.settings import get_settings
-from bot.tickets.models import StaffUser
 from bot.tickets.store import TicketStore, make_engine
 from tests.console.support import PASSWORD, add_ticket, csrf_token, log_in
 

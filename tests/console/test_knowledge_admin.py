@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bot.accounts.users import create_staff_user
 from bot.console import create_app
-from bot.console.users import create_staff_user
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords

@@ -26,12 +26,13 @@ from flask_login import login_user
 from sqlalchemy import MetaData, select
 from werkzeug.routing import Rule
 
-from bot.console import api_tokens, create_app
+from bot.accounts import api_tokens
+from bot.accounts.users import create_staff_user, find_user
+from bot.console import create_app
 from bot.console.auth import ConsoleUser
 from bot.console.redis_throttle import RedisLoginThrottle
 from bot.console.roles import is_admin_only
 from bot.console.throttle import LoginThrottle
-from bot.console.users import create_staff_user, find_user
 from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
 from bot.settings import PROJECT_ROOT, get_settings

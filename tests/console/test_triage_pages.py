@@ -13,7 +13,7 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot.console.users import create_staff_user
+from bot.accounts.users import create_staff_user
 from bot.tickets.store import TicketStore
 from tests.console.support import PASSWORD, add_ticket, csrf_token, log_in
 

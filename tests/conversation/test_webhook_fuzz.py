@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from bot.plain_text import BIDI_CONTROLS
+from bot.text.plain_text import BIDI_CONTROLS
 from tests.conversation.chat import Assistant, articles
 from tests.hostile_text import CONTROL_CHARACTERS, EMOJI, INJECTIONS, RIGHT_TO_LEFT
 

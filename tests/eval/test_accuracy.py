@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from bot.evaluation import QUESTION_SETS, load_questions, report, run_evaluation, training_overlap
-from bot.model import train
+from bot.training.evaluation import QUESTION_SETS, load_questions, report, run_evaluation, training_overlap
+from bot.training.model import train
 
 pytestmark = pytest.mark.model
 

@@ -15,10 +15,10 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.evaluation import all_questions, parse_questions
-from bot.model import BUILD_DATA_DIR, MODEL_PATH, build_training_data, train
-from bot.nlu.linear_classifier import LinearClassifier
+from bot.rasa_server.nlu.linear_classifier import LinearClassifier
 from bot.settings import PROJECT_ROOT
+from bot.training.evaluation import all_questions, parse_questions
+from bot.training.model import BUILD_DATA_DIR, MODEL_PATH, build_training_data, train
 
 pytestmark = pytest.mark.model
 
@@ -85,5 +85,5 @@ def test_no_tensorflow_model_is_configured_or_trained() -> None:
         member = next(m for m in archive.getmembers() if m.name.lstrip("/") == "metadata.json")
         metadata = json.load(archive.extractfile(member))
     used = {node["uses"] for node in metadata["predict_schema"]["nodes"].values()}
-    assert "bot.nlu.linear_classifier.LinearClassifier" in used
+    assert "bot.rasa_server.nlu.linear_classifier.LinearClassifier" in used
     assert not [uses for uses in used if uses.rsplit(".", 1)[-1] in TENSORFLOW_COMPONENTS]

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.endpoints import endpoints_config, write_endpoints
-from bot.model import MODEL_PATH
+from bot.rasa_server.endpoints import endpoints_config, write_endpoints
 from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore, make_engine
+from bot.training.model import MODEL_PATH
 from tests.conversation.chat import texts
 from tests.servers import STARTUP_TIMEOUT, Workspace, actions_command, free_port, rasa_command, stop, wait_until
 

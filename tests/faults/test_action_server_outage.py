@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.limits_messages import limits_message
+from bot.text.partner_messages import limits_message
 from tests.faults.stack import Stack, running_stack, ticket_store
 from tests.servers import make_workspace
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.tickets.migrate import upgrade
+from bot.migrations import upgrade
 from bot.tickets.outbox import OUTBOX_FILE, TicketOutbox
 from tests.faults.stack import Stack, running_stack, ticket_store
 from tests.servers import BIN, make_workspace

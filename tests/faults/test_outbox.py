@@ -19,7 +19,7 @@ from sqlalchemy import update
 
 import actions.ticket_confirmation as confirmation
 from bot.cli import main as helpdesk
-from bot.tickets.migrate import upgrade
+from bot.migrations import upgrade
 from bot.tickets.models import Ticket
 from bot.tickets.outbox import TicketOutbox, deliver, derived_reference, drain
 from bot.tickets.reference import REFERENCE_PATTERN

@@ -162,12 +162,12 @@ def test_load_model_asks_rasa_to_swap(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_helpdesk_publish_runs_the_job_with_the_real_train_and_load(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The command line keeps calling bot.model.train and PUT /model (both stubbed here at their source)."""
-    import bot.model
+    """The command line keeps calling bot.training.model.train and PUT /model (both stubbed here at their source)."""
+    import bot.training.model
 
     trained, puts = [], []
-    monkeypatch.setattr(bot.model, "build_training_data", lambda directory=None: None)
-    monkeypatch.setattr(bot.model, "train", lambda force=False: trained.append(force) or True)
+    monkeypatch.setattr(bot.training.model, "build_training_data", lambda directory=None: None)
+    monkeypatch.setattr(bot.training.model, "train", lambda force=False: trained.append(force) or True)
     monkeypatch.setattr(requests, "put", lambda url, **kw: puts.append(url) or FakeResponse(204))
     assert cli.main(["publish", "--rasa-url", "http://rasa:5005"]) == 0
     assert trained == [False] and puts == ["http://rasa:5005/model"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.nlu.language import detect_language
+from bot.text.language import detect_language
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.nlu.calibration import calibration_error, choose_thresholds, fit_temperature, softmax
-from bot.nlu.linear_model import LinearModel, Settings, TextFeatures, normalise, out_of_fold_scores
+from bot.rasa_server.nlu.calibration import calibration_error, choose_thresholds, fit_temperature, softmax
+from bot.rasa_server.nlu.linear_model import LinearModel, Settings, TextFeatures, normalise, out_of_fold_scores
 
 EXAMPLES = [
     ("faq/forgot-password", "j'ai oublié mon mot de passe"),

@@ -1,4 +1,4 @@
-"""Rasa's endpoints from the environment (bot/endpoints.py), read back the way Rasa and the console read them."""
+"""Rasa's endpoints from the environment (bot/rasa_server/endpoints.py), read back as Rasa and the console read them."""
 
 from __future__ import annotations
 
@@ -18,10 +18,16 @@ from rasa.utils.endpoints import EndpointConfig
 from sqlalchemy.engine import make_url
 
 from bot.cli import main as helpdesk
-from bot.endpoints import EndpointsError, endpoints_config, lock_store_config, sql_url_of, tracker_store_config
-from bot.masking_tracker_store import MaskingSQLTrackerStore
+from bot.conversations.transcripts import transcript
+from bot.rasa_server.endpoints import (
+    EndpointsError,
+    endpoints_config,
+    lock_store_config,
+    sql_url_of,
+    tracker_store_config,
+)
+from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
 from bot.settings import PROJECT_ROOT
-from bot.transcripts import transcript
 
 POSTGRES = "postgresql+psycopg2://rasa:p%40ss%3Aword@db.internal:5433/conversations?sslmode=require"
 
@@ -93,7 +99,7 @@ def test_helpdesk_endpoints_writes_a_file_rasa_reads(
 
     endpoints = AvailableEndpoints.read_endpoints(str(output))
     assert endpoints.action.url == "http://10.0.0.5:5055/webhook"
-    assert endpoints.tracker_store.type == "bot.masking_tracker_store.MaskingSQLTrackerStore"
+    assert endpoints.tracker_store.type == "bot.rasa_server.tracker_store.MaskingSQLTrackerStore"
     assert (endpoints.tracker_store.url, endpoints.tracker_store.kwargs["password"]) == ("db.internal", "p@ss:word")
     assert endpoints.lock_store.type == "redis" and endpoints.lock_store.kwargs["key_prefix"] == "partners"
 

@@ -20,11 +20,11 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from bot.endpoints import lock_store_config
-from bot.model import MODEL_PATH
-from bot.tickets.migrate import upgrade
+from bot.conversations.transcripts import transcript
+from bot.migrations import upgrade
+from bot.rasa_server.endpoints import lock_store_config
 from bot.tickets.store import TicketStore, make_engine
-from bot.transcripts import transcript
+from bot.training.model import MODEL_PATH
 from tests.conversation.chat import texts
 from tests.scaleout.cluster import Cluster, running_cluster
 from tests.scaleout.nginx import CONFIG, main_config, nginx_binary, ports_in, remapped

@@ -13,7 +13,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import update
 
 import actions.ticket_confirmation as confirmation
-from bot.rate_limits import RateLimits, ticket_limit_reached
+from bot.settings import RateLimits
+from bot.tickets.limits import ticket_limit_reached
 from bot.tickets.models import Ticket
 from bot.tickets.store import NewTicket, TicketStore
 

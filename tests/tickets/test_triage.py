@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from bot.console.users import create_staff_user
+from bot.accounts.users import create_staff_user
 from bot.database import utcnow
 from bot.tickets.models import Ticket
 from bot.tickets.queue import QueueFilter

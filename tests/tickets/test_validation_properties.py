@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from bot.plain_text import BIDI_CONTROLS, contains_markup, strip_control_characters
+from bot.text.plain_text import BIDI_CONTROLS, contains_markup, strip_control_characters
 from bot.tickets.issue_types import LABELS, match_issue_type
 from bot.tickets.models import ISSUE_TYPES
 from bot.tickets.validation import (

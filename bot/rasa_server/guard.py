@@ -16,12 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.limits_messages import limits_message
-from bot.nlu.language import detect_language
-from bot.plain_text import strip_control_characters
-from bot.privacy import contains_secret
-from bot.rate_limits import MessageLimiter, RateLimits, client_address
-from bot.settings import get_settings
+from bot.rasa_server.message_limits import MessageLimiter
+from bot.settings import RateLimits, get_settings
+from bot.text.addresses import client_address
+from bot.text.language import detect_language
+from bot.text.masking import contains_secret
+from bot.text.partner_messages import limits_message
+from bot.text.plain_text import strip_control_characters
 
 DEFAULT_MAX_MESSAGE_CHARS = 2000
 LANGUAGES = ("fr", "en")
@@ -38,7 +39,7 @@ def max_message_chars(environ: Mapping[str, str] | None = None) -> int:
 
 @dataclass(frozen=True)
 class Refusal:
-    """Why a message does not go on: `reason` is a key of bot/limits_messages.py."""
+    """Why a message does not go on: `reason` is a key of bot/text/partner_messages.py."""
 
     reason: str
     length: int = 0
@@ -103,7 +104,7 @@ async def secret_warning(agent: Any, sender: str, text: str, metadata: Mapping[s
     """When the message holds a password or a verification code: the warning to send before the answer.
 
     The channel says it, not an action: Rasa would otherwise call the action server after every message only to
-    look for secrets. The tracker store masks the secret itself (bot/masking_tracker_store.py). The warning is in
+    look for secrets. The tracker store masks the secret itself (bot/rasa_server/tracker_store.py). The warning is in
     the language of the message, else the conversation's.
     """
     if not contains_secret(text):

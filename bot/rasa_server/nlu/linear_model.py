@@ -1,6 +1,6 @@
 """A linear SVM over word and character n-grams, and how it is saved: plain JSON and NumPy arrays, no pickle.
 
-Pure scikit-learn and NumPy (no Rasa): the Rasa component (bot/nlu/linear_classifier.py) trains and serves
+Pure scikit-learn and NumPy (no Rasa): the Rasa component (bot/rasa_server/nlu/linear_classifier.py) trains and serves
 it, and the tests check it directly. Saving the vocabulary, the IDF weights and the SVM's weights rather than
 pickled objects keeps a model file inert (loading it runs no code) and fast to write and read.
 """

@@ -15,8 +15,6 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-# The parse key that carries the thresholds a model was calibrated with (bot/nlu/linear_classifier.py).
-THRESHOLDS = "thresholds"
 TEMPERATURES = np.round(np.geomspace(0.02, 2.0, 81), 5)
 FALLBACK_GRID = np.round(np.arange(0.05, 0.91, 0.01), 2)
 ANSWER_GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)

@@ -18,8 +18,8 @@ import yaml
 
 from bot.knowledge.decision import decide, selector_ranking
 from bot.knowledge.validation import normalise_example, validate_knowledge
-from bot.model import MODEL_PATH
 from bot.settings import PROJECT_ROOT
+from bot.training.model import MODEL_PATH
 
 QUESTIONS = PROJECT_ROOT / "tests" / "eval" / "questions.yml"
 HARD_QUESTIONS = PROJECT_ROOT / "tests" / "eval" / "hard_questions.yml"

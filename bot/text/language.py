@@ -1,24 +1,14 @@
-"""Which language, French or English, the partner writes in.
+"""Which language, French or English, the partner writes in: clearly one, or None (e-mails, links, "ok").
 
-A Rasa NLU component that adds a `language` entity when the message is clearly French or English, so the
-`language` slot follows the partner (e-mails, links, "ok" and button payloads leave it unchanged).
+Pure: the Rasa component that turns it into the `language` entity is bot/rasa_server/nlu/language_detector.py.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
-from rasa.engine.graph import ExecutionContext, GraphComponent
-from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, TEXT
-from rasa.shared.nlu.training_data.message import Message
-
-from bot import action_server_outage, rasa_speedups
 
 CODES = {Language.FRENCH: "fr", Language.ENGLISH: "en"}
 NOT_PROSE = re.compile(r"^\s*(/|\S+@\S+\s*$|https?://\S+\s*$|www\.\S+\s*$)")
@@ -49,6 +39,11 @@ def _function_words(text: str) -> tuple[int, int]:
     return sum(w in FRENCH_WORDS for w in words), sum(w in ENGLISH_WORDS for w in words)
 
 
+def preload() -> None:
+    """Build the statistical detector now (a third of a second), not on the first partner's message."""
+    _detector()
+
+
 @lru_cache(maxsize=1)
 def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*CODES).with_preloaded_language_models().build()
@@ -71,44 +66,3 @@ def detect_language(text: str, min_confidence: float = MIN_CONFIDENCE) -> str | 
     best = _detector().compute_language_confidence_values(text[:500])[0]
     needed = min_confidence if french or english else max(min_confidence, KEYWORDS_ONLY_CONFIDENCE)
     return CODES[best.language] if best.value >= needed else None
-
-
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class LanguageDetectorComponent(GraphComponent):
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {"min_confidence": MIN_CONFIDENCE}
-
-    def __init__(self, config: dict[str, Any]) -> None:
-        self.min_confidence = float(config.get("min_confidence", MIN_CONFIDENCE))
-        _detector()
-        rasa_speedups.install()  # this component is in every model we serve: Rasa is patched wherever it runs
-        action_server_outage.install()  # a message the action server could not handle is handed back, not lost
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetectorComponent:
-        return cls(config)
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            language = detect_language(text, self.min_confidence)
-            if language:
-                entity = {
-                    "entity": "language",
-                    "value": language,
-                    "start": 0,
-                    "end": len(text),
-                    "extractor": self.__class__.__name__,
-                }
-                message.set(ENTITIES, [*message.get(ENTITIES, []), entity], add_to_output=True)
-        return messages
-
-    def process_training_data(self, training_data: Any) -> Any:
-        return training_data

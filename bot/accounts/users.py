@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from bot.accounts.models import ROLES, StaffUser
 from bot.settings import Settings
-from bot.tickets.models import ROLES, StaffUser
 from bot.tickets.store import TicketStore
 from bot.tickets.validation import normalise_email
 

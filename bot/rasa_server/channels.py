@@ -1,4 +1,4 @@
-"""Our chat channels: Rasa's REST and socket.io channels behind one guard (bot/message_guard.py).
+"""Our chat channels: Rasa's REST and socket.io channels behind one guard (bot/rasa_server/guard.py).
 
 Both channels refuse what a client must not send (malformed requests, floods, empty or too long messages) before
 it reaches the model, strip control characters from the rest, and put the client's address in the message
@@ -25,8 +25,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.message_guard import MessageGuard, conversation_language, secret_warning
-from bot.plain_text import is_control
+from bot.rasa_server.guard import MessageGuard, conversation_language, secret_warning
+from bot.rasa_server.install import install
+from bot.text.plain_text import is_control
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def request_problem(body: Any) -> str | None:
 
 
 class GuardedRestInput(RestInput):
-    """Rasa's REST channel, guarded. credentials.yml: `bot.channels.GuardedRestInput:` in place of `rest:`.
+    """Rasa's REST channel, guarded. credentials.yml: `bot.rasa_server.channels.GuardedRestInput:` in place of `rest:`.
 
     Same name, so the same URL (`/webhooks/rest/webhook`) and the same replies: a JSON list of bot messages.
     Errors are JSON `{"error": ...}`: 400 for a malformed request, 429 (with `message`, in the partner's
@@ -79,6 +80,7 @@ class GuardedRestInput(RestInput):
         return cls()
 
     def __init__(self) -> None:
+        install()
         self.guard = MessageGuard.from_env()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -133,11 +135,15 @@ class WidgetSocketIOOutput(SocketIOOutput):
 
 
 class WidgetSocketIOInput(SocketIOInput):
-    """Configured in credentials.yml as `bot.channels.WidgetSocketIOInput`, with the socketio settings.
+    """Configured in credentials.yml as `bot.rasa_server.channels.WidgetSocketIOInput`, with the socketio settings.
 
     A refused message gets its reply as a `bot_uttered` event to the sending socket; a malformed event (not an
     object, no string `message` or session id) is logged and dropped, as a socket has no status code.
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        install()
+        super().__init__(*args, **kwargs)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
         async def with_widget_output(message: UserMessage) -> None:

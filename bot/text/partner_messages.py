@@ -58,7 +58,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Cette description est trop longue ({limit} caractères au plus). Pouvez-vous la résumer ?",
         "en": "This description is too long ({limit} characters at most). Could you summarise it?",
     },
-    # The action server could not handle the message (bot/action_server_outage.py): nothing of it was kept.
+    # The action server could not handle the message (bot/rasa_server/outage.py): nothing of it was kept.
     "action_server_unavailable": {
         "fr": (
             "Désolé, un problème technique de notre côté m'a empêché de traiter votre dernier message. "

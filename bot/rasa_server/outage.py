@@ -5,7 +5,7 @@ no reply at all, and the turn is saved half done. In the middle of the ticket fo
 answer in the slot without its validation (the validation action is the one that failed), so the form would
 later move on with an unchecked value.
 
-Installed in the Rasa server (next to bot/rasa_speedups.py, by our NLU component), this makes a message whose
+Installed in the Rasa server (next to bot/rasa_server/speedups.py, by our NLU component), this makes a message whose
 turn needed the action server and could not reach it (refused connection, server gone, timeout, error status)
 leave no trace: the turn stops at the failed action, nothing of it is saved to the tracker store (the form
 keeps its requested slot and its filled slots), the replies of that turn not yet delivered are dropped, and the
@@ -25,7 +25,7 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
 
-from bot.limits_messages import limits_message
+from bot.text.partner_messages import limits_message
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +105,8 @@ def _wrap_handle_message(original: Any) -> Any:
             )
             if collected is not None:
                 del collected[already_there:]
-            # Imported here: bot.message_guard imports our NLU component, which installs this module.
-            from bot.message_guard import conversation_language
+            # Imported here: bot.rasa_server.guard imports our NLU component, which installs this module.
+            from bot.rasa_server.guard import conversation_language
 
             language = await conversation_language(self, message.sender_id, message.text or "", message.metadata or {})
             await channel.send_text_message(message.sender_id, limits_message(APOLOGY, language))

@@ -1,12 +1,12 @@
 """The assistant's intent classifier and article selector: one sparse linear model, trained in seconds.
 
-One linear SVM over word 1-2-grams and character 2-5-grams (bot/nlu/linear_model.py) learns every label at
+One linear SVM over word 1-2-grams and character 2-5-grams (bot/rasa_server/nlu/linear_model.py) learns every label at
 once: the conversation intents (greet, affirm, request_support, out_of_scope...) and each article as `faq/<id>`.
-Its scores become calibrated probabilities (bot/nlu/calibration.py), and the component fills the
+Its scores become calibrated probabilities (bot/rasa_server/nlu/calibration.py), and the component fills the
 same outputs Rasa's DIETClassifier and ResponseSelector did: `intent` and `intent_ranking` (the articles summed
 into `faq`) and `response_selector.faq` (the articles ranked), plus `thresholds`, chosen on this training data,
-so the fallback (bot/nlu/calibrated_fallback.py) and the bot's unsure rule (bot/knowledge/decision.py) always fit
-the model that produced the confidences.
+so the fallback (bot/rasa_server/nlu/calibrated_fallback.py) and the bot's unsure rule (bot/knowledge/decision.py)
+always fit the model that produced the confidences.
 
 Reproducible by construction: the examples are sorted before training, the folds are fixed by that order, and
 liblinear runs on one thread with a fixed seed.
@@ -28,15 +28,16 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONS
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.calibration import (
-    THRESHOLDS,
+from bot.knowledge.decision import THRESHOLDS
+from bot.rasa_server.install import install
+from bot.rasa_server.nlu.calibration import (
     Thresholds,
     calibration_error,
     choose_thresholds,
     fit_temperature,
     softmax,
 )
-from bot.nlu.linear_model import LinearModel, Settings, TextFeatures, normalise, out_of_fold_scores
+from bot.rasa_server.nlu.linear_model import LinearModel, Settings, TextFeatures, normalise, out_of_fold_scores
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class LinearClassifier(GraphComponent, IntentClassifier):
         }
 
     def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        install()
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource

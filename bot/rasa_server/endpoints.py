@@ -2,7 +2,7 @@
 
 Rasa's endpoints.yml can read `${VAR}` but cannot give an unset variable a default, so `helpdesk endpoints`
 writes this configuration to a file for `rasa run --endpoints` (the Procfile does it before starting Rasa),
-and the console reads the tracker store from the same settings (bot/transcripts.py).
+and the console reads the tracker store from the same settings (bot/conversations/transcripts.py).
 
 | variable | default | becomes |
 |---|---|---|
@@ -27,7 +27,7 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.settings import PROJECT_ROOT
 
-TRACKER_STORE_TYPE = "bot.masking_tracker_store.MaskingSQLTrackerStore"
+TRACKER_STORE_TYPE = "bot.rasa_server.tracker_store.MaskingSQLTrackerStore"
 DEFAULT_KEY_PREFIX = "helpdesk"
 DEFAULT_REDIS_PORT = 6379
 
@@ -175,7 +175,7 @@ def single_server_settings(environ: Mapping[str, str] | None = None) -> list[str
 def write_endpoints(path: Path, config: Mapping[str, Any]) -> Path:
     """Write atomically (several Rasa servers may start at once), readable by the owner only (it may hold passwords)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    header = "# Written by `helpdesk endpoints` from the environment (bot/endpoints.py); edit .env, not this file.\n"
+    header = "# Written by `helpdesk endpoints` from the environment (bot/rasa_server/endpoints.py); edit .env.\n"
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:

@@ -1,4 +1,4 @@
-"""Alembic migrations of the ticket store, run programmatically (`helpdesk db upgrade`)."""
+"""Alembic migrations of the one database (tickets, accounts, knowledge records), run by `helpdesk db upgrade`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent  # env.py, script.py.mako and versions/ sit beside this file
 
 
 def alembic_config(database_url: str) -> Config:

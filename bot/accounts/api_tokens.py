@@ -7,8 +7,8 @@ import secrets
 
 from sqlalchemy import select, update
 
+from bot.accounts.models import ApiToken, StaffUser
 from bot.database import utcnow
-from bot.tickets.models import ApiToken, StaffUser
 from bot.tickets.store import TicketStore
 
 PREFIX = "hdk_"

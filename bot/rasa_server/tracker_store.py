@@ -1,6 +1,6 @@
 """Rasa's SQL tracker store, with passwords and verification codes masked before events are written.
 
-Configured in endpoints.yml as `type: bot.masking_tracker_store.MaskingSQLTrackerStore` with the usual
+Configured in endpoints.yml as `type: bot.rasa_server.tracker_store.MaskingSQLTrackerStore` with the usual
 SQL tracker-store settings (SQLite by default, PostgreSQL in the scale-out profile).
 """
 
@@ -17,7 +17,8 @@ from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.privacy import mask_secrets
+from bot.rasa_server.install import install
+from bot.text.masking import mask_secrets
 
 # What the NLU computed from the partner's words (labels and confidences), never the words themselves: the
 # largest part of every message's event, and nothing in it to mask.
@@ -65,6 +66,7 @@ def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
 
 class MaskingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        install()
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             # SQLAlchemy 1.4 opens and closes a SQLite file for every session (NullPool), and the last close of

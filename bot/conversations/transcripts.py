@@ -1,7 +1,7 @@
 """The conversation that led to a ticket, read from Rasa's SQL tracker store (already masked when written).
 
 The store's address comes from the same settings Rasa gets: the environment (`TRACKER_STORE_URL`, see
-bot/endpoints.py, which `helpdesk endpoints` writes for `rasa run`), or the endpoints file named by
+bot/rasa_server/endpoints.py, which `helpdesk endpoints` writes for `rasa run`), or the endpoints file named by
 `RASA_ENDPOINTS` for those who start Rasa with their own file; no second setting to keep in step.
 """
 
@@ -20,8 +20,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from bot.endpoints import EndpointsError, sql_url_of
-from bot.endpoints import tracker_store_url as configured_tracker_store_url
+from bot.rasa_server.endpoints import EndpointsError, sql_url_of
+from bot.rasa_server.endpoints import tracker_store_url as configured_tracker_store_url
 from bot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)

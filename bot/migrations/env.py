@@ -1,9 +1,10 @@
-"""Alembic environment: runs migrations against the URL set by bot.tickets.migrate."""
+"""Alembic environment: runs migrations against the URL set by bot.migrations."""
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import bot.knowledge.records  # noqa: F401  (registers its tables)
+import bot.accounts.models  # noqa: F401  (registers its tables)
+import bot.knowledge.records  # noqa: F401
 import bot.tickets.models  # noqa: F401
 from bot.database import Base
 

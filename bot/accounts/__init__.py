@@ -1,0 +1,1 @@
+"""Staff accounts of the console and their API tokens."""

@@ -1,0 +1,1 @@
+"""Pure text helpers, used by every process: language, masking, plain text, messages to partners."""

@@ -1,0 +1,1 @@
+"""Training the model from the knowledge base, and measuring it."""
