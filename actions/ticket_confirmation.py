@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import language_of, ticket_store
-from bot.settings import RateLimits
+from bot.settings import get_settings
 from bot.text.addresses import normalise_address
 from bot.text.partner_messages import limits_message
 from bot.tickets import issue_types
@@ -105,7 +105,7 @@ class ActionSubmitTicket(Action):
                 return self._sent(dispatcher, reference, new)
             # A repeated confirmation of a stored request is not a new ticket: it never counts against the limit.
             if store.by_submission_key(submission_key) is None and ticket_limit_reached(
-                store, RateLimits.from_env(), tracker.sender_id, address
+                store, get_settings().limits, tracker.sender_id, address
             ):
                 return self._refused(dispatcher, tracker, address, draft_id)
             ticket, _created = store.create(new, submission_key=submission_key)
@@ -133,7 +133,7 @@ class ActionSubmitTicket(Action):
         try:
             # The limits count what waits in the outbox while the store cannot be asked.
             if outbox.get(submission_key) is None and ticket_limit_reached(
-                outbox, RateLimits.from_env(), tracker.sender_id, new.client_address
+                outbox, get_settings().limits, tracker.sender_id, new.client_address
             ):
                 return self._refused(dispatcher, tracker, new.client_address, draft_id)
             entry = outbox.put(new, submission_key)

@@ -51,10 +51,10 @@ def _train(args: argparse.Namespace) -> int:
 
 def _publish(args: argparse.Namespace) -> int:
     """Rebuild and retrain from knowledge/, then have the running Rasa server swap to the new model."""
-    from bot.knowledge.publishing import PublishJob, PublishStatus, rasa_server_url
+    from bot.knowledge.publishing import PublishJob, PublishStatus
     from bot.training.model import MODEL_PATH, train
 
-    url = (args.rasa_url or rasa_server_url()).rstrip("/")
+    url = (args.rasa_url or get_settings().rasa.server_url).rstrip("/")
     said = {
         "checking": "Checking the knowledge base...",
         "building": "Building the training data...",
@@ -155,11 +155,11 @@ def _purge_transcripts(args: argparse.Namespace) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.conversations.retention import purge_transcripts, retention_days_from_env
+    from bot.conversations.retention import purge_transcripts
     from bot.conversations.transcripts import endpoints_path, tracker_store_url
 
     try:
-        days = args.older_than_days if args.older_than_days is not None else retention_days_from_env()
+        days = args.older_than_days if args.older_than_days is not None else get_settings().retention.transcript_days
     except ValueError as error:
         print(f"Not purged: {error}", file=sys.stderr)
         return 2

@@ -1,12 +1,16 @@
-"""Settings from the environment, loaded once from `.env` by python-dotenv.
+"""Every setting of the assistant, read from the environment (and `.env`, loaded once by python-dotenv) here only.
 
-Every variable is listed, with its default, in `.env.example`.
+`get_settings()` returns one frozen tree: the stores, then a branch per part (console, rasa, messages, limits,
+outbox, retention). Each variable is read by one of four typed parsers (text, whole number, number, flag) that
+fail with `NAME must be …, got '…'`; every variable is listed, with its default, in `.env.example` (a test
+checks both ways).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,59 +18,99 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("fr", "en")
+_YES, _NO = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 load_dotenv(PROJECT_ROOT / ".env")
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-def _path_from_env(name: str, default: Path) -> Path:
-    value = os.environ.get(name)
-    path = Path(value) if value else default
-    return path if path.is_absolute() else PROJECT_ROOT / path
+
+class _Environment:
+    """The variables, read through the parsers below; remembers which names were read (for the `.env` test)."""
+
+    def __init__(self, values: Mapping[str, str]):
+        self.values = values
+        self.names: list[str] = []
+
+    def text(self, name: str, default: str = "", choices: tuple[str, ...] = ()) -> str:
+        self.names.append(name)
+        value = (self.values.get(name) or "").strip() or default
+        if choices and value not in choices:
+            raise ValueError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    def whole_number(self, name: str, default: int, minimum: int = 0) -> int:
+        return int(self._at_least(name, default, minimum, int, f"a whole number of at least {minimum}"))
+
+    def number(self, name: str, default: float, minimum: float = 0.0) -> float:
+        return self._at_least(name, default, minimum, float, f"a number of at least {minimum:g}")
+
+    def _at_least(self, name: str, default: float, minimum: float, kind: type, what: str) -> float:
+        value = self.text(name)
+        try:
+            number = kind(value) if value else default
+        except ValueError:
+            number = float("nan")
+        if not number >= minimum:  # nan, from a typo or from "nan" itself, is refused too
+            raise ValueError(f"{name} must be {what}, got {value!r}")
+        return number
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        value = self.text(name).lower()
+        if value and value not in _YES | _NO:
+            raise ValueError(f"{name} must be 1 or 0 (yes or no), got {value!r}")
+        return value in _YES if value else default
+
+    def path(self, name: str, default: str) -> Path:
+        path = Path(self.text(name, default))
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+    def networks(self, name: str) -> tuple[Network, ...]:
+        networks = []
+        for item in self.text(name).replace(",", " ").split():
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError:
+                raise ValueError(f"{name} must be addresses or networks, comma-separated, got {item!r}") from None
+        return tuple(networks)
 
 
 @dataclass(frozen=True)
-class Settings:
-    database_url: str
-    knowledge_dir: Path
-    var_dir: Path
-    secret_key: str
-    admin_email: str | None
-    admin_password: str | None
-    default_language: str
-    reference_prefix: str
+class ConsoleSettings:
+    secret_key: str = ""
+    admin_email: str | None = None  # the first admin, created at start when both are set
+    admin_password: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    https: bool = False  # behind exactly one HTTPS reverse proxy: Secure cookies, the proxy's client address
+    rasa_url: str = "http://localhost:5005"  # where the partner's browser reaches Rasa (the widget)
+    login_max_failures: int = 5
+    login_window_seconds: float = 300.0
+    redis_url: str = ""  # failed logins counted in Redis, shared by every console process; empty: in memory
+    login_throttle_prefix: str = "helpdesk:login-throttle:"
 
 
-def get_settings() -> Settings:
-    """Read the settings now, so tests can change the environment between calls."""
-    var_dir = _path_from_env("HELPDESK_VAR_DIR", PROJECT_ROOT / "var")
-    return Settings(
-        database_url=os.environ.get("DATABASE_URL") or f"sqlite:///{var_dir / 'tickets.db'}",
-        knowledge_dir=_path_from_env("KNOWLEDGE_DIR", PROJECT_ROOT / "knowledge"),
-        var_dir=var_dir,
-        secret_key=os.environ.get("CONSOLE_SECRET_KEY") or "",
-        admin_email=os.environ.get("CONSOLE_ADMIN_EMAIL") or None,
-        admin_password=os.environ.get("CONSOLE_ADMIN_PASSWORD") or None,
-        default_language=os.environ.get("DEFAULT_LANGUAGE", "fr"),
-        reference_prefix=os.environ.get("TICKET_REFERENCE_PREFIX", "HD"),
-    )
+@dataclass(frozen=True)
+class RasaSettings:
+    server_url: str = "http://localhost:5005"  # where this machine reaches Rasa's HTTP API (Publish)
+    token: str = ""
+    port: int = 5005
+    action_server_port: int = 5055
+    action_server_url: str = "http://127.0.0.1:5055/webhook"
+    tracker_store_url: str = ""  # empty: SQLite in the var folder
+    lock_store_url: str = ""  # empty: Rasa's in-memory locks, for one Rasa server
+    lock_store_key_prefix: str = "helpdesk"
+    endpoints: Path | None = None  # an endpoints file of the operator's own, read by the console for transcripts
+    # Read by Rasa and Sanic themselves; here so that every variable is a setting.
+    sanic_workers: int = 1
+    sanic_request_max_size: int = 1_000_000
+    sanic_backlog: int = 100
 
 
-def _int_from_env(environ: Mapping[str, str], name: str, default: int) -> int:
-    value = (environ.get(name) or "").strip()
-    try:
-        return max(0, int(value)) if value else default
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number (0 turns the limit off), got {value!r}") from None
-
-
-def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    networks = []
-    for item in text.replace(",", " ").split():
-        try:
-            networks.append(ipaddress.ip_network(item, strict=False))
-        except ValueError:
-            raise ValueError(f"RATE_LIMIT_EXEMPT_ADDRESSES: {item!r} is not an address or a network") from None
-    return tuple(networks)
+@dataclass(frozen=True)
+class MessageSettings:
+    max_chars: int = 2000  # longer messages get a polite reply and never reach the model (0: no limit)
 
 
 @dataclass(frozen=True)
@@ -81,28 +125,7 @@ class RateLimits:
     # Read the client address from X-Forwarded-For (set by our reverse proxy), not from the connection.
     trust_proxy: bool = False
     # Addresses or networks never limited (a monitoring probe, a load test).
-    exempt: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(default=())
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> RateLimits:
-        env = os.environ if environ is None else environ
-        defaults = cls()
-        return cls(
-            messages_per_minute_per_sender=_int_from_env(
-                env, "MESSAGES_PER_MINUTE_PER_SENDER", defaults.messages_per_minute_per_sender
-            ),
-            messages_per_minute_per_address=_int_from_env(
-                env, "MESSAGES_PER_MINUTE_PER_ADDRESS", defaults.messages_per_minute_per_address
-            ),
-            tickets_per_hour_per_sender=_int_from_env(
-                env, "TICKETS_PER_HOUR_PER_SENDER", defaults.tickets_per_hour_per_sender
-            ),
-            tickets_per_hour_per_address=_int_from_env(
-                env, "TICKETS_PER_HOUR_PER_ADDRESS", defaults.tickets_per_hour_per_address
-            ),
-            trust_proxy=(env.get("TRUST_PROXY") or "").strip().lower() in ("1", "true", "yes"),
-            exempt=_networks(env.get("RATE_LIMIT_EXEMPT_ADDRESSES") or ""),
-        )
+    exempt: tuple[Network, ...] = field(default=())
 
     def is_exempt(self, address: str | None) -> bool:
         try:
@@ -110,3 +133,119 @@ class RateLimits:
         except ValueError:
             return False
         return any(parsed in network for network in self.exempt)
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    drain_seconds: float = 30.0  # how often the action server moves outbox tickets to the database (0: never)
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    transcript_days: int = 90  # `helpdesk purge-transcripts` deletes conversations older than this
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    knowledge_dir: Path
+    var_dir: Path
+    default_language: str = "fr"
+    reference_prefix: str = "HD"
+    console: ConsoleSettings = ConsoleSettings()
+    rasa: RasaSettings = RasaSettings()
+    messages: MessageSettings = MessageSettings()
+    limits: RateLimits = RateLimits()
+    outbox: OutboxSettings = OutboxSettings()
+    retention: RetentionSettings = RetentionSettings()
+
+
+def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings now (`os.environ` when none is given), so tests can change the environment between calls."""
+    return _read(_Environment(os.environ if environ is None else environ))
+
+
+def setting_names() -> list[str]:
+    """The names of every variable the settings read, in the order they are read."""
+    env = _Environment({})
+    _read(env)
+    return env.names
+
+
+def _read(env: _Environment) -> Settings:
+    var_dir = env.path("HELPDESK_VAR_DIR", "var")
+    limits, console, rasa = RateLimits(), ConsoleSettings(), RasaSettings()
+    browser_rasa_url = env.text("RASA_URL", console.rasa_url).rstrip("/")
+    action_server_port = env.whole_number("ACTION_SERVER_PORT", rasa.action_server_port, minimum=1)
+    endpoints = env.text("RASA_ENDPOINTS")
+    return Settings(
+        database_url=env.text("DATABASE_URL") or f"sqlite:///{var_dir / 'tickets.db'}",
+        knowledge_dir=env.path("KNOWLEDGE_DIR", "knowledge"),
+        var_dir=var_dir,
+        default_language=env.text("DEFAULT_LANGUAGE", "fr", choices=LANGUAGES),
+        reference_prefix=env.text("TICKET_REFERENCE_PREFIX", "HD"),
+        console=ConsoleSettings(
+            secret_key=env.text("CONSOLE_SECRET_KEY"),
+            admin_email=env.text("CONSOLE_ADMIN_EMAIL") or None,
+            admin_password=env.text("CONSOLE_ADMIN_PASSWORD") or None,
+            host=env.text("CONSOLE_HOST", console.host),
+            port=env.whole_number("CONSOLE_PORT", console.port, minimum=1),
+            https=env.flag("CONSOLE_HTTPS"),
+            rasa_url=browser_rasa_url,
+            login_max_failures=env.whole_number("LOGIN_MAX_FAILURES", console.login_max_failures, minimum=1),
+            login_window_seconds=env.number("LOGIN_WINDOW_SECONDS", console.login_window_seconds, minimum=1),
+            redis_url=env.text("REDIS_URL"),
+            login_throttle_prefix=env.text("LOGIN_THROTTLE_PREFIX", console.login_throttle_prefix),
+        ),
+        rasa=RasaSettings(
+            server_url=env.text("RASA_SERVER_URL", browser_rasa_url).rstrip("/"),
+            token=env.text("RASA_TOKEN"),
+            port=env.whole_number("RASA_PORT", rasa.port, minimum=1),
+            action_server_port=action_server_port,
+            action_server_url=env.text("ACTION_SERVER_URL", f"http://127.0.0.1:{action_server_port}/webhook"),
+            tracker_store_url=env.text("TRACKER_STORE_URL"),
+            lock_store_url=env.text("LOCK_STORE_URL"),
+            lock_store_key_prefix=env.text("LOCK_STORE_KEY_PREFIX", rasa.lock_store_key_prefix),
+            endpoints=(Path(endpoints) if Path(endpoints).is_absolute() else PROJECT_ROOT / endpoints)
+            if endpoints
+            else None,
+            sanic_workers=env.whole_number("SANIC_WORKERS", rasa.sanic_workers, minimum=1),
+            sanic_request_max_size=env.whole_number("SANIC_REQUEST_MAX_SIZE", rasa.sanic_request_max_size, 1),
+            sanic_backlog=env.whole_number("SANIC_BACKLOG", rasa.sanic_backlog, minimum=1),
+        ),
+        messages=MessageSettings(max_chars=env.whole_number("MAX_MESSAGE_CHARS", MessageSettings.max_chars)),
+        limits=RateLimits(
+            messages_per_minute_per_sender=env.whole_number(
+                "MESSAGES_PER_MINUTE_PER_SENDER", limits.messages_per_minute_per_sender
+            ),
+            messages_per_minute_per_address=env.whole_number(
+                "MESSAGES_PER_MINUTE_PER_ADDRESS", limits.messages_per_minute_per_address
+            ),
+            tickets_per_hour_per_sender=env.whole_number(
+                "TICKETS_PER_HOUR_PER_SENDER", limits.tickets_per_hour_per_sender
+            ),
+            tickets_per_hour_per_address=env.whole_number(
+                "TICKETS_PER_HOUR_PER_ADDRESS", limits.tickets_per_hour_per_address
+            ),
+            trust_proxy=env.flag("TRUST_PROXY"),
+            exempt=env.networks("RATE_LIMIT_EXEMPT_ADDRESSES"),
+        ),
+        outbox=OutboxSettings(drain_seconds=env.number("OUTBOX_DRAIN_SECONDS", OutboxSettings.drain_seconds)),
+        retention=RetentionSettings(
+            transcript_days=env.whole_number("TRANSCRIPT_RETENTION_DAYS", RetentionSettings.transcript_days, minimum=1)
+        ),
+    )
+
+
+_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+def expand_variables(text: str, environ: Mapping[str, str] | None = None) -> str:
+    """`${NAME}` replaced by the variable's value (empty when unset), as Rasa reads an endpoints file."""
+    values = os.environ if environ is None else environ
+    return _VARIABLE.sub(lambda match: values.get(match.group(1), ""), text)
+
+
+def child_environment(**extra: str) -> dict[str, str]:
+    """This process's environment with `extra` on top, for a child process (training from the console)."""
+    return {**os.environ, **extra}

@@ -24,7 +24,7 @@ import requests
 from bot.knowledge.records import KnowledgeRecords
 from bot.migrations import upgrade
 from bot.rasa_server.endpoints import endpoints_config, write_endpoints
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, get_settings
 from bot.tickets.store import TicketStore, make_engine
 from bot.training.model import MODEL_PATH, train
 from tests.conversation.chat import Assistant
@@ -147,7 +147,7 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
         # Rasa's in-memory locks, whatever the developer's .env says, unless the caller runs several Sanic workers.
         "LOCK_STORE_URL": lock_store_url,
     }
-    write_endpoints(endpoints, endpoints_config({**workspace.env, **test_stores}))
+    write_endpoints(endpoints, endpoints_config(get_settings({**workspace.env, **test_stores})))
     action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = subprocess.Popen(
         actions_command(action_port),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.rasa_server.message_limits import MessageLimiter, SlidingWindowLimiter
-from bot.settings import RateLimits
+from bot.settings import RateLimits, get_settings
 from bot.text.addresses import client_address
 
 
@@ -18,11 +18,11 @@ class Clock:
 
 
 def test_defaults_are_far_above_what_a_partner_does_and_zero_turns_a_limit_off() -> None:
-    limits = RateLimits.from_env({})
+    limits = get_settings({}).limits
     assert (limits.messages_per_minute_per_sender, limits.messages_per_minute_per_address) == (30, 120)
     assert (limits.tickets_per_hour_per_sender, limits.tickets_per_hour_per_address) == (5, 20)
     assert not limits.trust_proxy and limits.exempt == ()
-    off = RateLimits.from_env({"MESSAGES_PER_MINUTE_PER_SENDER": "0", "TICKETS_PER_HOUR_PER_ADDRESS": " 0 "})
+    off = get_settings({"MESSAGES_PER_MINUTE_PER_SENDER": "0", "TICKETS_PER_HOUR_PER_ADDRESS": " 0 "}).limits
     assert off.messages_per_minute_per_sender == 0 and off.tickets_per_hour_per_address == 0
 
 
@@ -31,11 +31,11 @@ def test_defaults_are_far_above_what_a_partner_does_and_zero_turns_a_limit_off()
 )
 def test_a_mistyped_setting_is_named_at_start(name: str, value: str) -> None:
     with pytest.raises(ValueError, match=name):
-        RateLimits.from_env({name: value})
+        get_settings({name: value})
 
 
 def test_exempt_addresses_and_networks() -> None:
-    limits = RateLimits.from_env({"RATE_LIMIT_EXEMPT_ADDRESSES": "127.0.0.1, 10.0.0.0/8 ::1"})
+    limits = get_settings({"RATE_LIMIT_EXEMPT_ADDRESSES": "127.0.0.1, 10.0.0.0/8 ::1"}).limits
     assert limits.is_exempt("127.0.0.1") and limits.is_exempt("10.20.30.40") and limits.is_exempt("::1")
     assert not limits.is_exempt("127.0.0.2") and not limits.is_exempt(None) and not limits.is_exempt("garbage")
 

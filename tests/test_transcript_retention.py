@@ -9,7 +9,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,10 +28,10 @@ from bot.conversations.retention import events
 from bot.conversations.transcripts import transcript
 from bot.migrations import upgrade
 from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
-from bot.settings import get_settings
 from bot.tickets.store import TicketStore, make_engine
 from tests.console.support import PASSWORD, add_ticket, log_in
 from tests.services import postgres_database
+from tests.support.settings import console_settings
 
 DAY = 86_400
 NOW = time.time()
@@ -101,7 +101,7 @@ def console(tmp_path: Path) -> tuple[FlaskClient, TicketStore]:
     url = f"sqlite:///{tmp_path / 'tickets.db'}"
     upgrade(url)
     tickets = TicketStore(make_engine(url))
-    settings = replace(get_settings(), secret_key="test-secret", admin_email=None, admin_password=None)
+    settings = console_settings()
     app = create_app(settings, tickets)
     app.config.update(TESTING=True)
     create_staff_user(tickets, "agent@helpdesk.org", PASSWORD, role="staff")
@@ -196,7 +196,7 @@ def test_refused_settings_say_why(
 ) -> None:
     monkeypatch.setenv("TRANSCRIPT_RETENTION_DAYS", "0")
     assert cli.main(["purge-transcripts"]) == 2
-    assert "TRANSCRIPT_RETENTION_DAYS must be 1 or more" in capsys.readouterr().err
+    assert "TRANSCRIPT_RETENTION_DAYS must be a whole number of at least 1, got '0'" in capsys.readouterr().err
     assert cli.main(["purge-transcripts", "--older-than-days", "0"]) == 2
     monkeypatch.delenv("TRANSCRIPT_RETENTION_DAYS")
     in_memory = tmp_path / "memory.yml"

@@ -71,15 +71,15 @@ def ensure_admin_from_env(store: TicketStore, settings: Settings) -> StaffUser |
 
     Idempotent, so it runs at every start: an existing account (and a password changed since) is left alone.
     """
-    if not (settings.admin_email and settings.admin_password):
+    if not (settings.console.admin_email and settings.console.admin_password):
         return None
-    existing = find_user(store, settings.admin_email)
+    existing = find_user(store, settings.console.admin_email)
     if existing:
         return existing
     try:
-        user = create_staff_user(store, settings.admin_email, settings.admin_password, role="admin")
+        user = create_staff_user(store, settings.console.admin_email, settings.console.admin_password, role="admin")
     except ValueError as error:
-        existing = find_user(store, settings.admin_email)
+        existing = find_user(store, settings.console.admin_email)
         if existing:  # another console process created it at the same moment
             return existing
         raise ValueError(f"CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD: {error}") from error

@@ -13,14 +13,12 @@ only the new messages stored.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass
 
 from sqlalchemy import column, create_engine, func, inspect, select, table, text
 from sqlalchemy.engine import URL, Engine
 
-DEFAULT_RETENTION_DAYS = 90
 SECONDS_PER_DAY = 86_400
 
 # Rasa's `events` table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent): only the columns used here.
@@ -33,17 +31,6 @@ class PurgeResult:
     events: int
     cutoff: float  # seconds since the epoch: conversations whose last event is older were (or would be) removed
     dry_run: bool
-
-
-def retention_days_from_env() -> int:
-    """`TRANSCRIPT_RETENTION_DAYS`, or 90 when unset or empty."""
-    raw = os.environ.get("TRANSCRIPT_RETENTION_DAYS", "").strip()
-    if not raw:
-        return DEFAULT_RETENTION_DAYS
-    days = int(raw)
-    if days < 1:
-        raise ValueError(f"TRANSCRIPT_RETENTION_DAYS must be 1 or more, not {raw}")
-    return days
 
 
 def _stale_conversations(cutoff: float):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,11 +20,10 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.rasa_server.endpoints import EndpointsError, sql_url_of
 from bot.rasa_server.endpoints import tracker_store_url as configured_tracker_store_url
-from bot.settings import PROJECT_ROOT
+from bot.settings import expand_variables, get_settings
 
 logger = logging.getLogger(__name__)
 MAX_LINES = 400
-_ENV_VARIABLE = re.compile(r"\$\{([^}]+)\}")
 
 
 @dataclass(frozen=True)
@@ -38,11 +35,7 @@ class Line:
 
 def endpoints_path() -> Path | None:
     """The endpoints file named by RASA_ENDPOINTS, or None when the environment configures the stores."""
-    value = os.environ.get("RASA_ENDPOINTS")
-    if not value:
-        return None
-    path = Path(value)
-    return path if path.is_absolute() else PROJECT_ROOT / path
+    return get_settings().rasa.endpoints
 
 
 def tracker_store_url(endpoints: Path | None = None) -> URL | None:
@@ -60,7 +53,7 @@ def tracker_store_url(endpoints: Path | None = None) -> URL | None:
         raw = endpoints.read_text(encoding="utf-8")
     except OSError:
         return None
-    config = yaml.safe_load(_ENV_VARIABLE.sub(lambda m: os.environ.get(m.group(1), ""), raw)) or {}
+    config = yaml.safe_load(expand_variables(raw)) or {}
     try:
         return sql_url_of(config.get("tracker_store") or {})
     except (ArgumentError, ValueError) as error:

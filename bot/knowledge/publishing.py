@@ -7,7 +7,6 @@ a background thread and polls its state). The steps are injectable so tests neve
 from __future__ import annotations
 
 import logging
-import os
 import re
 import subprocess
 import sys
@@ -21,20 +20,13 @@ from pathlib import Path
 import requests
 
 from bot.knowledge.validation import KnowledgeError, validate_knowledge
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, child_environment, get_settings
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_RASA_SERVER_URL = "http://localhost:5005"
 STAGES = ("checking", "building", "training", "loading")
 FINISHED = ("done", "failed")
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-
-
-def rasa_server_url() -> str:
-    """Where this machine reaches Rasa's HTTP API (not the browser's address, which RASA_URL may be)."""
-    url = os.environ.get("RASA_SERVER_URL") or os.environ.get("RASA_URL") or DEFAULT_RASA_SERVER_URL
-    return url.rstrip("/")
 
 
 class RasaUnreachable(Exception):
@@ -84,7 +76,7 @@ def load_model(rasa_url: str, model_path: Path | None = None) -> None:
     """Ask the running Rasa server to swap to the model (it keeps answering with the old one meanwhile)."""
     from bot.training.model import MODEL_PATH
 
-    token = os.environ.get("RASA_TOKEN")
+    token = get_settings().rasa.token
     try:
         response = requests.put(
             f"{rasa_url}/model",
@@ -110,7 +102,7 @@ def train_in_subprocess(on_line: Callable[[str], None]) -> None:
     A child process rather than `bot.training.model.train` here, so the console can show what Rasa prints.
     """
     command = [sys.executable, "-m", "bot.cli", "train"]
-    environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    environment = child_environment(PYTHONUNBUFFERED="1")
     with subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,
@@ -208,7 +200,7 @@ class PublishJob:
 
     def _execute(self) -> None:
         knowledge_dir = self.knowledge_dir or get_settings().knowledge_dir
-        rasa_url = (self.rasa_url or rasa_server_url()).rstrip("/")
+        rasa_url = (self.rasa_url or get_settings().rasa.server_url).rstrip("/")
         try:
             self._steps["checking"](knowledge_dir)
             self._update(stage="building")

@@ -81,7 +81,7 @@ class GuardedRestInput(RestInput):
 
     def __init__(self) -> None:
         install()
-        self.guard = MessageGuard.from_env()
+        self.guard = MessageGuard.from_settings()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
@@ -151,7 +151,7 @@ class WidgetSocketIOInput(SocketIOInput):
             await on_new_message(message)
 
         blueprint = super().blueprint(with_widget_output)
-        sio, namespace, guard = self.sio, self.namespace or "/", MessageGuard.from_env()
+        sio, namespace, guard = self.sio, self.namespace or "/", MessageGuard.from_settings()
         forward_message = sio.handlers[namespace][self.user_message_evt]
         forward_session_request = sio.handlers[namespace]["session_request"]
 

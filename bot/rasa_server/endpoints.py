@@ -25,7 +25,7 @@ import yaml
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings, get_settings
 
 TRACKER_STORE_TYPE = "bot.rasa_server.tracker_store.MaskingSQLTrackerStore"
 DEFAULT_KEY_PREFIX = "helpdesk"
@@ -36,30 +36,16 @@ class EndpointsError(ValueError):
     """A variable that cannot be turned into Rasa's endpoints; the message names it."""
 
 
-def _environ(environ: Mapping[str, str] | None) -> Mapping[str, str]:
-    return os.environ if environ is None else environ
+def default_output(settings: Settings | None = None) -> Path:
+    return (settings or get_settings()).var_dir / "endpoints.yml"
 
 
-def var_dir(environ: Mapping[str, str] | None = None) -> Path:
-    """HELPDESK_VAR_DIR as bot.settings reads it (relative paths are under the project)."""
-    path = Path(_environ(environ).get("HELPDESK_VAR_DIR") or "var")
-    return path if path.is_absolute() else PROJECT_ROOT / path
-
-
-def default_output(environ: Mapping[str, str] | None = None) -> Path:
-    return var_dir(environ) / "endpoints.yml"
-
-
-def action_server_url(environ: Mapping[str, str] | None = None) -> str:
-    env = _environ(environ)
-    return env.get("ACTION_SERVER_URL") or f"http://127.0.0.1:{env.get('ACTION_SERVER_PORT') or 5055}/webhook"
-
-
-def tracker_store_url(environ: Mapping[str, str] | None = None) -> URL:
+def tracker_store_url(settings: Settings | None = None) -> URL:
     """TRACKER_STORE_URL as an SQLAlchemy URL; SQLite paths are made absolute so every process finds one file."""
-    value = _environ(environ).get("TRACKER_STORE_URL")
+    settings = settings or get_settings()
+    value = settings.rasa.tracker_store_url
     if not value:
-        return URL.create("sqlite", database=str(var_dir(environ) / "rasa-tracker.db"))
+        return URL.create("sqlite", database=str(settings.var_dir / "rasa-tracker.db"))
     try:
         url = make_url(value)
     except ArgumentError as error:
@@ -144,27 +130,27 @@ def lock_store_config(value: str | None, key_prefix: str | None = None) -> dict[
     return config
 
 
-def endpoints_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """Rasa's endpoints configuration for this environment (`os.environ` when none is given)."""
-    env = _environ(environ)
+def endpoints_config(settings: Settings | None = None) -> dict[str, Any]:
+    """Rasa's endpoints configuration for these settings (the environment's when none are given)."""
+    rasa = (settings or get_settings()).rasa
     return {
         # Rasa sends its domain with an action call only to the actions marked `send_domain` in domain.yml.
-        "action_endpoint": {"url": action_server_url(env), "enable_selective_domain": True},
-        "tracker_store": tracker_store_config(tracker_store_url(env)),
-        "lock_store": lock_store_config(env.get("LOCK_STORE_URL"), env.get("LOCK_STORE_KEY_PREFIX")),
+        "action_endpoint": {"url": rasa.action_server_url, "enable_selective_domain": True},
+        "tracker_store": tracker_store_config(tracker_store_url(settings)),
+        "lock_store": lock_store_config(rasa.lock_store_url, rasa.lock_store_key_prefix),
     }
 
 
-def single_server_settings(environ: Mapping[str, str] | None = None) -> list[str]:
-    """What in this environment only works for one Rasa server (said to whoever starts several)."""
-    env = _environ(environ)
+def single_server_settings(settings: Settings | None = None) -> list[str]:
+    """What in these settings only works for one Rasa server (said to whoever starts several)."""
+    settings = settings or get_settings()
     problems = []
-    if not env.get("LOCK_STORE_URL"):
+    if not settings.rasa.lock_store_url:
         problems.append(
             "LOCK_STORE_URL is empty: each Rasa server would lock conversations in its own memory, and two servers "
             "could answer turns of one conversation at once; set it to a Redis every server reaches"
         )
-    if tracker_store_url(env).get_backend_name() == "sqlite":
+    if tracker_store_url(settings).get_backend_name() == "sqlite":
         problems.append(
             "TRACKER_STORE_URL is a SQLite file: Rasa servers on other machines cannot share it; "
             "set it to a PostgreSQL database every server reaches"

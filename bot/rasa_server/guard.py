@@ -10,31 +10,21 @@ partner wrote, and the form would store it.
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from bot.rasa_server.message_limits import MessageLimiter
-from bot.settings import RateLimits, get_settings
+from bot.settings import RateLimits, Settings, get_settings
 from bot.text.addresses import client_address
 from bot.text.language import detect_language
 from bot.text.masking import contains_secret
 from bot.text.partner_messages import limits_message
 from bot.text.plain_text import strip_control_characters
 
-DEFAULT_MAX_MESSAGE_CHARS = 2000
+LANGUAGE_SAMPLE_CHARS = 2000  # enough to tell the language of a message of any length
 LANGUAGES = ("fr", "en")
-
-
-def max_message_chars(environ: Mapping[str, str] | None = None) -> int:
-    """`MAX_MESSAGE_CHARS` (0: no limit)."""
-    value = ((os.environ if environ is None else environ).get("MAX_MESSAGE_CHARS") or "").strip()
-    try:
-        return max(0, int(value)) if value else DEFAULT_MAX_MESSAGE_CHARS
-    except ValueError:
-        raise ValueError(f"MAX_MESSAGE_CHARS must be a whole number (0: no limit), got {value!r}") from None
 
 
 @dataclass(frozen=True)
@@ -58,8 +48,9 @@ class MessageGuard:
         self.limiter = MessageLimiter(limits, clock)
 
     @classmethod
-    def from_env(cls) -> MessageGuard:
-        return cls(RateLimits.from_env(), max_message_chars())
+    def from_settings(cls, settings: Settings | None = None) -> MessageGuard:
+        settings = settings or get_settings()
+        return cls(settings.limits, settings.messages.max_chars)
 
     def client_address(self, peer: str | None, forwarded_for: str | None) -> str | None:
         return client_address(peer, forwarded_for, self.limits.trust_proxy)
@@ -90,7 +81,7 @@ async def conversation_language(agent: Any, sender: str, text: str, metadata: Ma
     if language in LANGUAGES:
         return language
     if text.strip():
-        detected = detect_language(text[:DEFAULT_MAX_MESSAGE_CHARS])
+        detected = detect_language(text[:LANGUAGE_SAMPLE_CHARS])
         if detected in LANGUAGES:
             return detected
     page_language = metadata.get("language")

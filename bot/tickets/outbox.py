@@ -50,7 +50,6 @@ from bot.tickets.validation import normalise_email
 logger = logging.getLogger(__name__)
 
 OUTBOX_FILE = "ticket-outbox.db"
-DEFAULT_DRAIN_SECONDS = 30.0
 # The ticket database cannot be reached (refused, dropped, not accepting connections, file not writable, pool
 # exhausted): the ticket waits in the outbox. Other errors (a bug, invalid data) are not hidden this way.
 DATABASE_UNREACHABLE = (OperationalError, InterfaceError, PoolTimeoutError)
@@ -73,16 +72,6 @@ def derived_reference(prefix: str, confirmed_at: datetime, submission_key: str) 
     digest = int.from_bytes(hashlib.sha256(submission_key.encode("utf-8")).digest(), "big")
     low = 10 ** (DERIVED_DIGITS - 1)
     return make_reference(prefix, confirmed_at, low + digest % (10**DERIVED_DIGITS - low))
-
-
-def drain_seconds(environ: dict[str, str] | None = None) -> float:
-    """OUTBOX_DRAIN_SECONDS: how often the action server drains the outbox (0: never, only the CLI)."""
-    value = ((os.environ if environ is None else environ).get("OUTBOX_DRAIN_SECONDS") or "").strip()
-    try:
-        seconds = float(value) if value else DEFAULT_DRAIN_SECONDS
-    except ValueError:
-        raise ValueError(f"OUTBOX_DRAIN_SECONDS must be a number of seconds (0: off), got {value!r}") from None
-    return max(0.0, seconds)
 
 
 @dataclass(frozen=True)
@@ -266,7 +255,7 @@ def attach_to_action_server(outbox: Callable[[], TicketOutbox], store: Callable[
     The action modules are imported while `rasa run actions` builds its app, before the server starts, so the
     drain starts and stops with the server (in each Sanic worker; concurrent drains are safe).
     """
-    seconds = drain_seconds()
+    seconds = get_settings().outbox.drain_seconds
     if seconds <= 0:
         return False
     from sanic import Sanic

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,9 @@ from flask import Flask
 from bot.accounts.users import create_staff_user
 from bot.console import create_app
 from bot.migrations import upgrade
-from bot.settings import get_settings
 from bot.tickets.store import TicketStore, make_engine
 from tests.console.support import PASSWORD
+from tests.support.settings import console_settings
 
 
 @pytest.fixture(autouse=True)
@@ -36,7 +35,7 @@ def store(tmp_path: Path) -> Iterator[TicketStore]:
 
 @pytest.fixture
 def app(store: TicketStore) -> Flask:
-    settings = replace(get_settings(), secret_key="test-secret", admin_email=None, admin_password=None)
+    settings = console_settings()
     app = create_app(settings, store)
     app.config.update(TESTING=True)
     create_staff_user(store, "agent@helpdesk.org", PASSWORD, role="staff")

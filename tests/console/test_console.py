@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,9 @@ from werkzeug.security import check_password_hash
 from bot.accounts.models import StaffUser
 from bot.accounts.users import authenticate, create_staff_user, ensure_admin_from_env, find_user
 from bot.console import create_app
-from bot.settings import get_settings
 from bot.tickets.store import TicketStore, make_engine
 from tests.console.support import PASSWORD, add_ticket, csrf_token, log_in
+from tests.support.settings import console_settings
 
 
 def test_pages_need_a_login(app: Flask, store: TicketStore) -> None:
@@ -115,7 +114,7 @@ def test_the_pinned_socket_io_client_is_served(app: Flask) -> None:
 
 
 def test_first_admin_from_the_environment_is_created_once(store: TicketStore) -> None:
-    settings = replace(get_settings(), admin_email="boss@helpdesk.org", admin_password="a long password")
+    settings = console_settings(CONSOLE_ADMIN_EMAIL="boss@helpdesk.org", CONSOLE_ADMIN_PASSWORD="a long password")
     first = ensure_admin_from_env(store, settings)
     again = ensure_admin_from_env(store, settings)
     assert first.id == again.id and first.role == "admin"
@@ -197,14 +196,14 @@ def test_the_widget_page_points_at_the_configured_rasa_server(
     store: TicketStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("RASA_URL", "https://bot.example.org/")
-    app = create_app(replace(get_settings(), secret_key="s", admin_email=None, admin_password=None), store)
+    app = create_app(console_settings(CONSOLE_SECRET_KEY="s"), store)
     client = app.test_client()
     page = client.get("/chat").get_data(as_text=True)
     assert 'data-server="https://bot.example.org"' in page and 'data-language="fr"' in page
     assert 'lang="fr"' in client.get("/chat?lang=xx").get_data(as_text=True)
     assert 'lang="en"' in client.get("/?lang=EN").get_data(as_text=True)
     monkeypatch.delenv("RASA_URL")
-    app = create_app(replace(get_settings(), secret_key="s", admin_email=None, admin_password=None), store)
+    app = create_app(console_settings(CONSOLE_SECRET_KEY="s"), store)
     assert 'data-server="http://localhost:5005"' in app.test_client().get("/").get_data(as_text=True)
 
 
@@ -217,7 +216,7 @@ def test_a_missing_socket_io_client_is_explained(app: Flask, monkeypatch: pytest
 def test_without_a_secret_key_a_random_one_is_used_with_a_warning(
     store: TicketStore, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = replace(get_settings(), secret_key="", admin_email=None, admin_password=None)
+    settings = console_settings(CONSOLE_SECRET_KEY="")
     with caplog.at_level("WARNING", logger="bot.console"):
         first = create_app(settings, store)
         second = create_app(settings, store)
@@ -243,14 +242,14 @@ def test_authenticate_refuses_unknown_and_inactive_users(store: TicketStore) -> 
 
 
 def test_a_bad_admin_from_the_environment_names_the_variables(store: TicketStore) -> None:
-    settings = replace(get_settings(), admin_email="boss@helpdesk.org", admin_password="short")
+    settings = console_settings(CONSOLE_ADMIN_EMAIL="boss@helpdesk.org", CONSOLE_ADMIN_PASSWORD="short")
     with pytest.raises(ValueError, match="CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD: the password must have"):
         ensure_admin_from_env(store, settings)
 
 
 def test_an_unmigrated_database_is_explained(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    settings = replace(get_settings(), admin_email="boss@helpdesk.org", admin_password="a long password")
+    settings = console_settings(CONSOLE_ADMIN_EMAIL="boss@helpdesk.org", CONSOLE_ADMIN_PASSWORD="a long password")
     with pytest.raises(RuntimeError, match="helpdesk db upgrade"):
         create_app(settings, TicketStore(engine))
     engine.dispose()

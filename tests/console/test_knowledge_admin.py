@@ -6,7 +6,6 @@ import importlib
 import re
 import shutil
 import threading
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from bot.knowledge.records import KnowledgeRecords
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.tickets.store import TicketStore
 from tests.console.support import PASSWORD
+from tests.support.settings import console_settings
 
 ADMIN = "admin@helpdesk.org"
 STAFF = "agent@helpdesk.org"
@@ -42,7 +42,7 @@ def records(store: TicketStore) -> KnowledgeRecords:
 
 @pytest.fixture
 def app(store: TicketStore, kb_dir: Path) -> Flask:
-    settings = replace(get_settings(), secret_key="test-secret", admin_email=None, admin_password=None)
+    settings = console_settings()
     app = create_app(settings, store)
     app.config.update(TESTING=True)
     create_staff_user(store, STAFF, PASSWORD, role="staff")

@@ -14,7 +14,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,10 +35,11 @@ from bot.console.roles import is_admin_only
 from bot.console.throttle import LoginThrottle
 from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore
 from tests.console.support import PASSWORD, add_ticket
 from tests.services import REDIS_URL, redis_key_prefix
+from tests.support.settings import console_settings
 
 ADMIN = "admin@helpdesk.org"
 STAFF = "agent@helpdesk.org"
@@ -81,7 +82,7 @@ class Console:
 
 
 def new_app(store: TicketStore) -> Flask:
-    settings = replace(get_settings(), secret_key="test-secret", admin_email=None, admin_password=None)
+    settings = console_settings()
     app = create_app(settings, store)
     app.config.update(TESTING=True, WTF_CSRF_ENABLED=True)
     return app
@@ -386,7 +387,7 @@ def test_behind_https_a_form_posted_from_another_site_is_refused(
 
 def test_a_wrong_console_https_value_is_named(store: TicketStore, clean_env: pytest.MonkeyPatch) -> None:
     clean_env.setenv("CONSOLE_HTTPS", "maybe")
-    with pytest.raises(RuntimeError, match="CONSOLE_HTTPS='maybe'"):
+    with pytest.raises(ValueError, match="CONSOLE_HTTPS must be 1 or 0 .*, got 'maybe'"):
         new_app(store)
 
 

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from bot.rasa_server.endpoints import endpoints_config, write_endpoints
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, get_settings
 from bot.tickets.store import TicketStore, make_engine
 from bot.training.model import MODEL_PATH
 from tests.conversation.chat import texts
@@ -140,7 +140,7 @@ def running_stack(workspace: Workspace, env: Mapping[str, str] | None = None) ->
         "TRACKER_STORE_URL": f"sqlite:///{workspace.workdir / 'tracker.db'}",
         "LOCK_STORE_URL": "",
     }
-    write_endpoints(stack.endpoints, endpoints_config({**stack.env, **stores}))
+    write_endpoints(stack.endpoints, endpoints_config(get_settings({**stack.env, **stores})))
     try:
         stack.start_actions()
         stack.start_rasa()

@@ -13,6 +13,7 @@ from bot import cli
 from bot.knowledge import publishing
 from bot.knowledge.publishing import ModelRefused, PublishJob, PublishStatus, RasaUnreachable
 from bot.knowledge.validation import KnowledgeError
+from bot.settings import get_settings
 
 
 class Steps:
@@ -127,11 +128,11 @@ def test_only_one_publication_runs_at_a_time() -> None:
 def test_the_server_side_rasa_address(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("RASA_SERVER_URL", raising=False)
     monkeypatch.delenv("RASA_URL", raising=False)
-    assert publishing.rasa_server_url() == "http://localhost:5005"
+    assert get_settings().rasa.server_url == "http://localhost:5005"
     monkeypatch.setenv("RASA_URL", "http://public.example:5005/")
-    assert publishing.rasa_server_url() == "http://public.example:5005"
+    assert get_settings().rasa.server_url == "http://public.example:5005"
     monkeypatch.setenv("RASA_SERVER_URL", "http://rasa:5005")
-    assert publishing.rasa_server_url() == "http://rasa:5005"
+    assert get_settings().rasa.server_url == "http://rasa:5005"
 
 
 class FakeResponse:

@@ -27,14 +27,14 @@ from bot.rasa_server.endpoints import (
     tracker_store_config,
 )
 from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, get_settings
 
 POSTGRES = "postgresql+psycopg2://rasa:p%40ss%3Aword@db.internal:5433/conversations?sslmode=require"
 
 
 def test_without_variables_it_is_the_project_endpoints_yml() -> None:
     """`make run` and a plain `rasa run --endpoints endpoints.yml` keep their conversations in the same file."""
-    built = endpoints_config({})
+    built = endpoints_config(get_settings({}))
     project = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
     assert built["action_endpoint"] == project["action_endpoint"]
     assert built["tracker_store"]["type"] == project["tracker_store"]["type"]
@@ -44,7 +44,7 @@ def test_without_variables_it_is_the_project_endpoints_yml() -> None:
 
 
 def test_the_defaults_follow_the_var_dir_and_the_action_port(tmp_path: Path) -> None:
-    built = endpoints_config({"HELPDESK_VAR_DIR": str(tmp_path), "ACTION_SERVER_PORT": "6055"})
+    built = endpoints_config(get_settings({"HELPDESK_VAR_DIR": str(tmp_path), "ACTION_SERVER_PORT": "6055"}))
     assert built["action_endpoint"]["url"] == "http://127.0.0.1:6055/webhook"
     assert built["tracker_store"]["db"] == str(tmp_path / "rasa-tracker.db")
 

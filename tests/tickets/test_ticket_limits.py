@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import update
 
 import actions.ticket_confirmation as confirmation
-from bot.settings import RateLimits
+from bot.settings import RateLimits, get_settings
 from bot.tickets.limits import ticket_limit_reached
 from bot.tickets.models import Ticket
 from bot.tickets.store import NewTicket, TicketStore
@@ -46,7 +46,7 @@ def test_tickets_are_counted_per_conversation_and_per_address(store: TicketStore
     assert ticket_limit_reached(store, LIMITS, "c3", "192.0.2.1"), "three from this address already"
     assert not ticket_limit_reached(store, LIMITS, "c2", "192.0.2.2")
     assert not ticket_limit_reached(store, RateLimits(0, 0, 0, 0), "c1", "192.0.2.1"), "0 turns the limits off"
-    exempt = RateLimits.from_env({"TICKETS_PER_HOUR_PER_SENDER": "2", "RATE_LIMIT_EXEMPT_ADDRESSES": "192.0.2.0/24"})
+    exempt = get_settings({"TICKETS_PER_HOUR_PER_SENDER": "2", "RATE_LIMIT_EXEMPT_ADDRESSES": "192.0.2.0/24"}).limits
     assert not ticket_limit_reached(store, exempt, "c1", "192.0.2.1")
 
 
