@@ -1,4 +1,4 @@
-"""The bot services the actions share: one knowledge base, search, record store and ticket store per process."""
+"""The services the actions share: one knowledge base, search, record store, ticket store and outbox per process."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from bot.knowledge import KnowledgeBase
 from bot.knowledge.records import KnowledgeRecords
 from bot.knowledge.search import ArticleSearch
 from bot.settings import get_settings
+from bot.tickets.outbox import TicketOutbox
 from bot.tickets.store import TicketStore
 
 
@@ -32,6 +33,11 @@ def _engine():
 @lru_cache(maxsize=1)
 def ticket_store() -> TicketStore:
     return TicketStore(_engine(), get_settings().reference_prefix)
+
+
+@lru_cache(maxsize=1)
+def ticket_outbox() -> TicketOutbox:
+    return TicketOutbox.from_settings()
 
 
 @lru_cache(maxsize=1)

@@ -222,6 +222,14 @@ def _console(args: argparse.Namespace) -> int:
     return 0
 
 
+def _actions(args: argparse.Namespace) -> int:
+    from actions.server import serve  # the action server's own package: only this command starts it
+
+    rasa = get_settings().rasa
+    serve(args.host or rasa.action_server_host, args.port or rasa.action_server_port)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="helpdesk", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -285,6 +293,11 @@ def main(argv: list[str] | None = None) -> int:
     console.add_argument("--host", default="127.0.0.1")
     console.add_argument("--port", type=int, default=8000)
     console.set_defaults(handler=_console)
+
+    actions = commands.add_parser("actions", help="serve the custom actions to the Rasa server (rasa-sdk)")
+    actions.add_argument("--host", help="default: ACTION_SERVER_HOST (127.0.0.1)")
+    actions.add_argument("--port", type=int, help="default: ACTION_SERVER_PORT (5055)")
+    actions.set_defaults(handler=_actions)
 
     args = parser.parse_args(argv)
     return args.handler(args)

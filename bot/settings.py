@@ -96,6 +96,7 @@ class RasaSettings:
     server_url: str = "http://localhost:5005"  # where this machine reaches Rasa's HTTP API (Publish)
     token: str = ""
     port: int = 5005
+    action_server_host: str = "127.0.0.1"  # where the action server listens: only the Rasa server calls it
     action_server_port: int = 5055
     action_server_url: str = "http://127.0.0.1:5055/webhook"
     tracker_store_url: str = ""  # empty: SQLite in the var folder
@@ -201,6 +202,7 @@ def _read(env: _Environment) -> Settings:
             server_url=env.text("RASA_SERVER_URL", browser_rasa_url).rstrip("/"),
             token=env.text("RASA_TOKEN"),
             port=env.whole_number("RASA_PORT", rasa.port, minimum=1),
+            action_server_host=env.text("ACTION_SERVER_HOST", rasa.action_server_host),
             action_server_port=action_server_port,
             action_server_url=env.text("ACTION_SERVER_URL", f"http://127.0.0.1:{action_server_port}/webhook"),
             tracker_store_url=env.text("TRACKER_STORE_URL"),

@@ -99,7 +99,8 @@ def server_processes(marker: str) -> dict[str, list[int]]:
             command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if marker.encode() not in environ or not ("bin/rasa" in command or "multiprocessing" in command):
+        servers = ("bin/rasa", "bin/helpdesk actions", "multiprocessing")
+        if marker.encode() not in environ or not any(server in command for server in servers):
             continue
         found.setdefault("action server" if " actions" in command else "rasa server", []).append(int(proc.name))
     return found

@@ -64,7 +64,7 @@ def rasa_command(port: int, endpoints: Path) -> list[str]:
 
 def actions_command(port: int) -> list[str]:
     """The Procfile's `actions` line, on `port`."""
-    return [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+    return [str(BIN / "helpdesk"), "actions", "--port", str(port)]
 
 
 def wait_until(check: Callable[[], object], timeout: float, what: str, process: subprocess.Popen, log: Path) -> None:

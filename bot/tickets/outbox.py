@@ -247,36 +247,3 @@ async def drain_forever(seconds: float, outbox: Callable[[], TicketOutbox], stor
         except Exception:
             logger.exception("outbox drain failed; next try in %s s", seconds)
         await asyncio.sleep(seconds)
-
-
-def attach_to_action_server(outbox: Callable[[], TicketOutbox], store: Callable[[], TicketStore]) -> bool:
-    """Drain in the background of the running action server (rasa-sdk's Sanic app); False outside of it.
-
-    The action modules are imported while `rasa run actions` builds its app, before the server starts, so the
-    drain starts and stops with the server (in each Sanic worker; concurrent drains are safe).
-    """
-    seconds = get_settings().outbox.drain_seconds
-    if seconds <= 0:
-        return False
-    from sanic import Sanic
-    from sanic.exceptions import SanicException
-
-    try:
-        app = Sanic.get_app("rasa_sdk")
-    except SanicException:
-        return False  # imported by a test or a script: no server to drain from
-    if getattr(app.ctx, "outbox_drain_attached", False):
-        return True
-
-    async def start(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-        app.ctx.outbox_drain = loop.create_task(drain_forever(seconds, outbox, store))
-
-    async def stop(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-        task = getattr(app.ctx, "outbox_drain", None)
-        if task is not None:
-            task.cancel()
-
-    app.register_listener(start, "after_server_start")
-    app.register_listener(stop, "before_server_stop")
-    app.ctx.outbox_drain_attached = True
-    return True

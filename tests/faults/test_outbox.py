@@ -23,25 +23,11 @@ from bot.migrations import upgrade
 from bot.tickets.models import Ticket
 from bot.tickets.outbox import TicketOutbox, deliver, derived_reference, drain
 from bot.tickets.reference import REFERENCE_PATTERN
-from bot.tickets.store import NewTicket, TicketStore, make_engine
+from bot.tickets.store import TicketStore, make_engine
 from tests.servers import free_port
+from tests.support.tickets import new_ticket
 
 CONFIRMED = datetime(2026, 3, 14, 9, 26, 53, tzinfo=timezone.utc)
-
-
-def new_ticket(n: int = 1, **changes: str) -> NewTicket:
-    fields = {
-        "organization_name": f"Association des Femmes de Kindu {n}",
-        "profile_link": f"https://www.unpartnerportal.org/profile/{4800 + n}/overview",
-        "issue_type": "duplicate_profile",
-        "description": "Nous avons créé deux profils par erreur, merci de supprimer le second.",
-        "contact_email": f"awa.{n}@afk.org",
-        "language": "fr",
-        "conversation_id": f"conversation-{n}",
-        "client_address": "192.0.2.7",
-        **changes,
-    }
-    return NewTicket(**fields)
 
 
 @pytest.fixture

@@ -1,0 +1,54 @@
+"""The action server: rasa-sdk's app for the actions of this package, with the services that run beside them.
+
+`helpdesk actions --port 5055` (both Procfiles) in place of `rasa run actions`: the same app rasa-sdk builds, its
+plug-ins attached as rasa-sdk does, then this assistant's own services started with the server and stopped with
+it (the outbox drain). Nothing starts when an action module is imported (tests, scripts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from rasa_sdk import endpoint, utils
+from rasa_sdk.plugin import plugin_manager
+from sanic import Sanic
+
+from actions.services import ticket_outbox, ticket_store
+from bot.settings import Settings, get_settings
+from bot.tickets.outbox import drain_forever
+
+logger = logging.getLogger(__name__)
+
+
+def attach_services(app: Sanic, settings: Settings) -> None:
+    """The outbox drain (OUTBOX_DRAIN_SECONDS, 0: off) runs in each Sanic worker; concurrent drains are safe."""
+    seconds = settings.outbox.drain_seconds
+    if seconds <= 0:
+        return
+
+    async def start(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        app.ctx.outbox_drain = loop.create_task(drain_forever(seconds, ticket_outbox, ticket_store))
+
+    async def stop(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
+        task = getattr(app.ctx, "outbox_drain", None)
+        if task is not None:
+            task.cancel()
+
+    app.register_listener(start, "after_server_start")
+    app.register_listener(stop, "before_server_stop")
+
+
+def create_app(settings: Settings) -> Sanic:
+    app = endpoint.create_app("actions", cors_origins=None)  # only the Rasa server calls it: no browser, no CORS
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    attach_services(app, settings)
+    return app
+
+
+def serve(host: str, port: int) -> None:
+    utils.configure_colored_logging("INFO")  # as `rasa run actions` logs
+    utils.update_sanic_log_level()
+    app = create_app(get_settings())
+    logger.info("Action server on http://%s:%s", host, port)
+    app.run(host, port, workers=utils.number_of_sanic_workers())
