@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         # Where the browser reaches Rasa's socket.io channel.
         RASA_URL=settings.console.rasa_url,
+        MAX_MESSAGE_CHARS=settings.messages.max_chars,  # the widget's input stops where the Rasa server refuses
         DEFAULT_LANGUAGE=settings.default_language,
     )
     app.extensions["ticket_store"] = store

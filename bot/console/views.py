@@ -81,7 +81,12 @@ def widget_page_en() -> str:
 
 def _widget(language: str) -> str:
     language = language if language in LANGUAGES else "fr"
-    return render_template("widget.html", language=language, rasa_url=current_app.config["RASA_URL"])
+    return render_template(
+        "widget.html",
+        language=language,
+        rasa_url=current_app.config["RASA_URL"],
+        max_chars=current_app.config["MAX_MESSAGE_CHARS"],
+    )
 
 
 @console.get("/vendor/socket.io.min.js")

@@ -146,6 +146,8 @@ def test_the_english_page_answers_in_english(new_widget: Callable[..., Widget], 
     widget = new_widget().open(console_server.url + "/en")
     assert widget.page.locator("html").get_attribute("lang") == "en"
     assert widget.chat.get_by_role("heading").inner_text() == "Partner assistant"
+    # The input stops where the Rasa server would refuse (MAX_MESSAGE_CHARS, 2000 in tests/servers.py).
+    assert widget.page.locator("#helpdesk-chat input").evaluate("input => input.maxLength") == 2000
     reply = widget.ask("I forgot my password", expect="Forgot password")
     assert "without going through the help desk" in reply
     assert widget.page.locator('.hd-bot[data-kb-article="forgot-password"]').count() == 1

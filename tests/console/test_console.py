@@ -207,6 +207,13 @@ def test_the_widget_page_points_at_the_configured_rasa_server(
     assert 'data-server="http://localhost:5005"' in app.test_client().get("/").get_data(as_text=True)
 
 
+def test_the_widget_page_gives_the_widget_the_rasa_servers_message_limit(store: TicketStore) -> None:
+    page = create_app(console_settings(MAX_MESSAGE_CHARS="350"), store).test_client().get("/").get_data(as_text=True)
+    assert 'data-max-chars="350"' in page
+    page = create_app(console_settings(MAX_MESSAGE_CHARS="0"), store).test_client().get("/").get_data(as_text=True)
+    assert 'data-max-chars="0"' in page, "0: no limit, in the widget as in the Rasa server"
+
+
 def test_a_missing_socket_io_client_is_explained(app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr("bot.console.views.SOCKET_IO_CLIENT", tmp_path / "missing.js")
     response = app.test_client().get("/vendor/socket.io.min.js")

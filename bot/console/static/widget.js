@@ -6,6 +6,7 @@
  *   data-server    Rasa's address as the partner's browser sees it (default: the page's own origin)
  *   data-language  "fr" (default) or "en": the widget's texts and the language Rasa gets until the partner writes
  *   data-title     the heading of the chat box
+ *   data-max-chars the longest message the Rasa server takes (its MAX_MESSAGE_CHARS; 0 or absent: no limit here)
  * The chat appears in <div id="helpdesk-chat"> when the page has one, else in one added at the end of <body>.
  * When window.io is absent the widget loads the pinned socket.io client itself from the origin it was served
  * from (/vendor/socket.io.min.js on the console), so no CDN is involved; likewise its stylesheet (widget.css
@@ -54,6 +55,7 @@
     }
   }[language];
   var title = (script && script.getAttribute("data-title")) || T.title;
+  var maxChars = parseInt((script && script.getAttribute("data-max-chars")) || "0", 10);
   var storeKey = "helpdesk-chat:" + server;
   var MAX_HISTORY = 200;
   var REPLY_TIMEOUT_MS = 45000;
@@ -119,7 +121,7 @@
   form.setAttribute("aria-label", T.form);
   var input = el("input");
   input.type = "text";
-  input.maxLength = 2000;
+  if (maxChars > 0) input.maxLength = maxChars;
   input.placeholder = T.placeholder;
   input.autocomplete = "off";
   input.setAttribute("aria-label", T.placeholder);
