@@ -39,7 +39,7 @@ browser:
 	      && [ -x /usr/bin/chromium ] && exit 0; \
 	  fi; \
 	  echo; \
-	  echo "  Chromium is missing and could not be installed here. The browser tests (tests/browser) need"; \
+	  echo "  Chromium is missing and could not be installed here. The browser tests (tests/system/browser) need"; \
 	  echo "  /usr/bin/chromium: install Debian's 'chromium' package as root (apt-get install chromium), then"; \
 	  echo "  run 'make test' again. Without it those tests are skipped (they fail when HELPDESK_REQUIRE_BROWSER=1)."; \
 	  echo; \

@@ -250,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("--rasa-url", help="default: RASA_SERVER_URL, else RASA_URL, else http://localhost:5005")
     publish.set_defaults(handler=_publish)
 
-    commands.add_parser("eval", help="accuracy on the held-out questions in tests/eval/").set_defaults(handler=_eval)
+    commands.add_parser("eval", help="accuracy on the held-out questions in tests/system/eval/").set_defaults(
+        handler=_eval
+    )
 
     db = commands.add_parser("db", help="ticket database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="create or migrate the database").set_defaults(handler=_db_upgrade)

@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from loadgen import run as load  # noqa: E402
 
 from bot.training.model import MODEL_PATH  # noqa: E402
-from tests.servers import free_port, make_workspace, running_assistant, stop, wait_until  # noqa: E402
+from tests.support.servers import free_port, make_workspace, running_assistant, stop, wait_until  # noqa: E402
 
 BIN = Path(sys.executable).parent
 RESULTS = ROOT / "docs" / "benchmark.json"
@@ -56,7 +56,7 @@ def floor(messages: int) -> dict[str, float]:
 
     configure_structlog(logging.WARNING)  # the policies' per-prediction debug lines would swamp the figures
 
-    questions = yaml.safe_load((ROOT / "tests" / "eval" / "questions.yml").read_text(encoding="utf-8"))
+    questions = yaml.safe_load((ROOT / "tests" / "system" / "eval" / "questions.yml").read_text(encoding="utf-8"))
     texts = [q["text"] for q in questions]
     texts = (texts * (messages // len(texts) + 1))[:messages]
     agent = Agent.load(str(MODEL_PATH))

@@ -5,7 +5,7 @@
 
 Each virtual user runs conversations one after the other, each with a new sender id, each message sent when the
 previous reply has arrived. Our mix: knowledge-base questions in French and English (the held-out questions of
-tests/eval), out-of-scope and fallback messages, and whole ticket dialogues. Prints messages/s, latency
+tests/system/eval), out-of-scope and fallback messages, and whole ticket dialogues. Prints messages/s, latency
 percentiles and errors; `run()` returns the same figures for scripts/bench.py.
 """
 
@@ -65,7 +65,7 @@ class Figures:
 
 def our_conversations(rng: random.Random) -> list[list[str]]:
     """A conversation pool in the proportions a help desk sees: mostly questions, some fallbacks and tickets."""
-    questions = yaml.safe_load((ROOT / "tests" / "eval" / "questions.yml").read_text(encoding="utf-8"))
+    questions = yaml.safe_load((ROOT / "tests" / "system" / "eval" / "questions.yml").read_text(encoding="utf-8"))
     pool = [[q["text"], "/affirm"] for q in questions]  # a question, then "yes, it helped"
     pool += [[text] for text in FALLBACKS] * 5
     pool += TICKET_DIALOGUES * 20

@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from bench import server_processes  # noqa: E402
 from loadgen import run as load  # noqa: E402
 
-from tests.servers import make_workspace, running_assistant  # noqa: E402
+from tests.support.servers import make_workspace, running_assistant  # noqa: E402
 
 BIN = Path(sys.executable).parent
 

@@ -20,9 +20,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.widget import CHROMIUM, CHROMIUM_ARGS, Widget  # noqa: E402
-from tests.conversation.chat import Assistant, open_ticket  # noqa: E402
-from tests.servers import ADMIN_EMAIL, ADMIN_PASSWORD, make_workspace, running_assistant, running_console  # noqa: E402
+from tests.support.servers import (  # noqa: E402
+    ADMIN_EMAIL,
+    ADMIN_PASSWORD,
+    make_workspace,
+    running_assistant,
+    running_console,
+)
+from tests.system.browser.widget import CHROMIUM, CHROMIUM_ARGS, Widget  # noqa: E402
+from tests.system.conversation.chat import Assistant, open_ticket  # noqa: E402
 
 DOCS = ROOT / "docs"
 SHOTS = [

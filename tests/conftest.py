@@ -1,15 +1,21 @@
-"""Shared fixtures: ticket databases on SQLite and on the local PostgreSQL server."""
+"""Shared fixtures (ticket databases on SQLite and on the local PostgreSQL server), and each test's tier.
+
+The folder a test is in is its tier and its marker: `unit` (no server, no database but a file: `pytest tests/unit`
+is the quick loop), `integration` (the stores on SQLite and PostgreSQL, Redis), `system` (the real servers:
+conversations, faults, load, scale-out, browser, accuracy).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.migrations import upgrade
 from bot.tickets.store import TicketStore, make_engine
-from tests.servers import assistant, console_server, workspace  # noqa: F401  (one set of servers per run)
-from tests.services import postgres_database
+from tests.support.servers import assistant, console_server, workspace  # noqa: F401  (one set of servers per run)
+from tests.support.services import postgres_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -30,3 +36,14 @@ def store(database_url: str) -> Iterator[TicketStore]:
     engine = make_engine(database_url)
     yield TicketStore(engine)
     engine.dispose()
+
+
+TESTS = Path(__file__).resolve().parent
+TIERS = ("unit", "integration", "system")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = item.path.relative_to(TESTS).parts[0]
+        if tier in TIERS:
+            item.add_marker(tier)

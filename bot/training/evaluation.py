@@ -21,8 +21,8 @@ from bot.knowledge.validation import normalise_example, validate_knowledge
 from bot.settings import PROJECT_ROOT
 from bot.training.model import MODEL_PATH
 
-QUESTIONS = PROJECT_ROOT / "tests" / "eval" / "questions.yml"
-HARD_QUESTIONS = PROJECT_ROOT / "tests" / "eval" / "hard_questions.yml"
+QUESTIONS = PROJECT_ROOT / "tests" / "system" / "eval" / "questions.yml"
+HARD_QUESTIONS = PROJECT_ROOT / "tests" / "system" / "eval" / "hard_questions.yml"
 QUESTION_SETS = {"held-out": QUESTIONS, "hard": HARD_QUESTIONS}
 OUT_OF_SCOPE = "out_of_scope"
 

@@ -1,0 +1,57 @@
+"""The submission use case answers with one word per outcome, and each outcome leaves the stores as it says."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.settings import RateLimits
+from bot.tickets.outbox import TicketOutbox
+from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.submission import submit
+from tests.support.servers import free_port
+from tests.support.tickets import new_ticket
+
+LIMITS = RateLimits(tickets_per_hour_per_sender=1, tickets_per_hour_per_address=0)
+
+
+@pytest.fixture
+def outbox(tmp_path: Path) -> TicketOutbox:
+    return TicketOutbox(tmp_path / "ticket-outbox.db")
+
+
+@pytest.fixture
+def gone() -> Iterator[TicketStore]:
+    """A ticket store whose PostgreSQL server does not answer."""
+    engine = make_engine(f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/gone")
+    yield TicketStore(engine)
+    engine.dispose()
+
+
+def test_stored_then_already_sent_then_refused(store: TicketStore, outbox: TicketOutbox) -> None:
+    first = submit(new_ticket(), "conversation-1:a", store, outbox, LIMITS)
+    assert first.outcome == "stored" and store.by_reference(first.reference) is not None
+    again = submit(new_ticket(), "conversation-1:a", store, outbox, LIMITS)
+    assert (again.outcome, again.reference) == ("already_sent", first.reference), "a repeated click is no new ticket"
+    other = submit(new_ticket(), "conversation-1:b", store, outbox, LIMITS)
+    assert (other.outcome, other.reference) == ("refused", None)
+    assert store.count() == 1 and outbox.pending() == []
+
+
+def test_kept_while_the_store_is_away_then_stored_with_the_same_reference(
+    store: TicketStore, gone: TicketStore, outbox: TicketOutbox
+) -> None:
+    kept = submit(new_ticket(), "conversation-1:a", gone, outbox, LIMITS)
+    assert kept.outcome == "kept" and [entry.reference for entry in outbox.pending()] == [kept.reference]
+    assert submit(new_ticket(), "conversation-1:b", gone, outbox, LIMITS).outcome == "refused", "the outbox counts"
+    back = submit(new_ticket(), "conversation-1:a", store, outbox, LIMITS)
+    assert (back.outcome, back.reference) == ("stored", kept.reference)
+    assert store.count() == 1 and outbox.pending() == []
+
+
+def test_not_saved_when_neither_the_store_nor_the_outbox_takes_it(tmp_path: Path, gone: TicketStore) -> None:
+    (tmp_path / "a-file").write_text("")
+    result = submit(new_ticket(), "conversation-1:a", gone, TicketOutbox(tmp_path / "a-file" / "outbox.db"), LIMITS)
+    assert (result.outcome, result.reference) == ("not_saved", None)

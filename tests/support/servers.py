@@ -1,0 +1,251 @@
+"""The real assistant on loopback, started once per test run and shared by every test that needs it.
+
+The trained model in a Rasa server, our action server, a fresh ticket store and knowledge-base copy, and
+(for the browser tests) the console serving the chat-widget page. The session fixtures are exposed to the
+whole suite by tests/conftest.py; scripts/screenshots.py uses the same context managers outside pytest.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import requests
+
+from bot.knowledge.records import KnowledgeRecords
+from bot.migrations import upgrade
+from bot.rasa_server.endpoints import endpoints_config, write_endpoints
+from bot.settings import PROJECT_ROOT, get_settings
+from bot.tickets.store import TicketStore, make_engine
+from bot.training.model import MODEL_PATH, train
+from tests.system.conversation.chat import Assistant
+
+BIN = Path(sys.executable).parent
+STARTUP_TIMEOUT = 300
+ADMIN_EMAIL = "browser-admin@helpdesk.org"
+ADMIN_PASSWORD = "browser-test-password-1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def rasa_command(port: int, endpoints: Path) -> list[str]:
+    """The Procfile's `rasa` line, on loopback and on `port`."""
+    return [
+        str(BIN / "rasa"),
+        "run",
+        "--enable-api",
+        "--cors",
+        "*",
+        "--interface",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--model",
+        str(MODEL_PATH),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        str(PROJECT_ROOT / "credentials.yml"),
+    ]
+
+
+def actions_command(port: int) -> list[str]:
+    """The Procfile's `actions` line, on `port`."""
+    return [str(BIN / "helpdesk"), "actions", "--port", str(port)]
+
+
+def wait_until(check: Callable[[], object], timeout: float, what: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            if check():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{what} not ready after {timeout} s:\n{log.read_text()[-4000:]}")
+
+
+def stop(*processes: subprocess.Popen) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Workspace:
+    """This run's files: ticket database, knowledge-base copy, logs, and the environment every server gets."""
+
+    workdir: Path
+    database_url: str
+    knowledge_dir: Path
+    env: dict[str, str] = field(repr=False)
+
+
+def make_workspace(workdir: Path) -> Workspace:
+    database_url = f"sqlite:///{workdir / 'tickets.db'}"
+    # A copy of the knowledge base, so tests may edit answers the way an admin would.
+    knowledge_dir = workdir / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge", knowledge_dir)
+    upgrade(database_url)
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "HELPDESK_VAR_DIR": str(workdir),
+        "KNOWLEDGE_DIR": str(knowledge_dir),
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "RASA_TELEMETRY_ENABLED": "false",
+        # As the Procfile: Sanic refuses larger request bodies with 413.
+        "SANIC_REQUEST_MAX_SIZE": "1000000",
+        "MAX_MESSAGE_CHARS": "2000",
+        # The suite talks from 127.0.0.1 far faster than any partner: that address is exempt from the rate limits.
+        # tests/system/conversation/test_rate_limits.py meets them from other addresses (X-Forwarded-For, trusted
+        # here, or 127.0.0.2), with limits low enough to reach in a few messages.
+        "RATE_LIMIT_EXEMPT_ADDRESSES": "127.0.0.1,::1",
+        "TRUST_PROXY": "1",
+        "MESSAGES_PER_MINUTE_PER_SENDER": "25",
+        "MESSAGES_PER_MINUTE_PER_ADDRESS": "40",
+        "TICKETS_PER_HOUR_PER_SENDER": "2",
+        "TICKETS_PER_HOUR_PER_ADDRESS": "3",
+    }
+    return Workspace(workdir=workdir, database_url=database_url, knowledge_dir=knowledge_dir, env=env)
+
+
+@contextmanager
+def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterator[Assistant]:
+    """The Rasa server (trained model, project credentials) and the action server, ready to answer."""
+    train()  # no-op when `make test` already trained on these inputs
+    workdir = workspace.workdir
+    rasa_port, action_port = free_port(), free_port()
+    endpoints = workdir / "endpoints.yml"
+    # The endpoints `helpdesk endpoints` writes (bot/rasa_server/endpoints.py), pointed at this run's ports and files.
+    test_stores = {
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        # Rasa's in-memory locks, whatever the developer's .env says, unless the caller runs several Sanic workers.
+        "LOCK_STORE_URL": lock_store_url,
+    }
+    write_endpoints(endpoints, endpoints_config(get_settings({**workspace.env, **test_stores})))
+    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
+    actions = subprocess.Popen(
+        actions_command(action_port),
+        cwd=PROJECT_ROOT,
+        env=workspace.env,
+        stdout=action_log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    rasa = subprocess.Popen(
+        # As the Procfile starts it, on this run's ports and files.
+        rasa_command(rasa_port, endpoints),
+        cwd=PROJECT_ROOT,
+        env=workspace.env,
+        stdout=rasa_log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{rasa_port}"
+    try:
+        wait_until(
+            lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok,
+            STARTUP_TIMEOUT,
+            "action server",
+            actions,
+            action_log,
+        )
+        wait_until(
+            lambda: requests.get(f"{url}/status", timeout=2).json().get("model_id"),
+            STARTUP_TIMEOUT,
+            "Rasa server",
+            rasa,
+            rasa_log,
+        )
+        engine = make_engine(workspace.database_url)
+        try:
+            yield Assistant(
+                url=url,
+                store=TicketStore(engine),
+                records=KnowledgeRecords(engine),
+                knowledge_dir=workspace.knowledge_dir,
+            )
+        finally:
+            engine.dispose()
+    finally:
+        stop(rasa, actions)
+
+
+@dataclass
+class Console:
+    """The console as `helpdesk console` runs it: widget page (`/`, `/en`), staff pages, `/health`."""
+
+    url: str
+    rasa_url: str
+    admin_email: str = ADMIN_EMAIL
+    admin_password: str = ADMIN_PASSWORD
+
+
+@contextmanager
+def running_console(workspace: Workspace, rasa_url: str, name: str = "console") -> Iterator[Console]:
+    """`helpdesk console` on a free loopback port, with an admin, its widget pointed at `rasa_url`."""
+    port = free_port()
+    env = {
+        **workspace.env,
+        "RASA_URL": rasa_url,
+        "RASA_ENDPOINTS": str(workspace.workdir / "endpoints.yml"),  # the transcripts: this run's tracker store
+        "CONSOLE_SECRET_KEY": "browser-tests-" + "0" * 32,
+        "CONSOLE_ADMIN_EMAIL": ADMIN_EMAIL,
+        "CONSOLE_ADMIN_PASSWORD": ADMIN_PASSWORD,
+    }
+    log = workspace.workdir / f"{name}.log"
+    process = subprocess.Popen(
+        [str(BIN / "helpdesk"), "console", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until(lambda: requests.get(f"{url}/health", timeout=2).ok, 60, name, process, log)
+        yield Console(url=url, rasa_url=rasa_url)
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
+    return make_workspace(tmp_path_factory.mktemp("assistant"))
+
+
+@pytest.fixture(scope="session")
+def assistant(workspace: Workspace) -> Iterator[Assistant]:
+    """One Rasa server and action server for the whole run (conversation and browser tests alike)."""
+    with running_assistant(workspace) as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def console_server(workspace: Workspace, assistant: Assistant) -> Iterator[Console]:
+    """The console on the same store and knowledge base, its widget talking to the test Rasa server."""
+    with running_console(workspace, assistant.url) as started:
+        yield started
