@@ -65,7 +65,7 @@ def _publish(args: argparse.Namespace) -> int:
         if status.stage in said:
             print(said[status.stage], flush=True)
 
-    job = PublishJob(rasa_url=url, train=lambda on_line: train(force=False), on_change=report)
+    job = PublishJob(rasa_url=url, train=lambda directory, on_line: train(force=False), on_change=report)
     status = job.run()
     if status.stage == "failed":
         print(f"Not published: {status.reason}", file=sys.stderr)

@@ -219,8 +219,6 @@ def publish_to_answer(assistant_url: str, knowledge_dir: Path) -> float:
         shutil.copy2(path, saved / path.name)
     shutil.copytree(BUILD_DATA_DIR, saved / "data")
     article = knowledge_dir / f"{NEW_ARTICLE['id']}.yml"
-    previous = os.environ.get("KNOWLEDGE_DIR")
-    os.environ["KNOWLEDGE_DIR"] = str(knowledge_dir)  # the training child reads the workspace's copy
     body = {"sender": f"bench-publish-{time.monotonic_ns()}", "message": "quels sont les horaires de la permanence"}
     try:
         started = time.monotonic()
@@ -237,10 +235,6 @@ def publish_to_answer(assistant_url: str, knowledge_dir: Path) -> float:
         raise RuntimeError("the new article never answered")
     finally:
         article.unlink(missing_ok=True)
-        if previous is None:
-            os.environ.pop("KNOWLEDGE_DIR", None)
-        else:
-            os.environ["KNOWLEDGE_DIR"] = previous
         for path in (MODEL_PATH, FINGERPRINT_PATH):
             shutil.copy2(saved / path.name, path)
         shutil.rmtree(BUILD_DATA_DIR)

@@ -96,13 +96,13 @@ def build_training_data(knowledge_dir: Path) -> None:
     build(knowledge_dir)
 
 
-def train_in_subprocess(on_line: Callable[[str], None]) -> None:
-    """`helpdesk train` in a child process, reading its output line by line (progress bars included).
+def train_in_subprocess(knowledge_dir: Path, on_line: Callable[[str], None]) -> None:
+    """`helpdesk train` on `knowledge_dir` in a child process, reading its output line by line (progress bars too).
 
     A child process rather than `bot.training.model.train` here, so the console can show what Rasa prints.
     """
     command = [sys.executable, "-m", "bot.cli", "train"]
-    environment = child_environment(PYTHONUNBUFFERED="1")
+    environment = child_environment(PYTHONUNBUFFERED="1", KNOWLEDGE_DIR=str(knowledge_dir))
     with subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,
@@ -131,7 +131,7 @@ class PublishJob:
         rasa_url: str | None = None,
         check: Callable[[Path], object] = validate_knowledge,
         build: Callable[[Path], object] = build_training_data,
-        train: Callable[[Callable[[str], None]], object] = train_in_subprocess,
+        train: Callable[[Path, Callable[[str], None]], object] = train_in_subprocess,
         load: Callable[[str], object] = load_model,
         on_change: Callable[[PublishStatus], None] | None = None,
     ):
@@ -206,7 +206,7 @@ class PublishJob:
             self._update(stage="building")
             self._steps["building"](knowledge_dir)
             self._update(stage="training")
-            self._steps["training"](self._training_line)
+            self._steps["training"](knowledge_dir, self._training_line)
             self._update(stage="loading")
             note = None
             try:

@@ -5,7 +5,7 @@ no reply at all, and the turn is saved half done. In the middle of the ticket fo
 answer in the slot without its validation (the validation action is the one that failed), so the form would
 later move on with an unchecked value.
 
-Installed in the Rasa server (next to bot/rasa_server/speedups.py, by our NLU component), this makes a message whose
+Installed in the Rasa server (by bot/rasa_server/install.py, beside the speed-ups), this makes a message whose
 turn needed the action server and could not reach it (refused connection, server gone, timeout, error status)
 leave no trace: the turn stops at the failed action, nothing of it is saved to the tracker store (the form
 keeps its requested slot and its filled slots), the replies of that turn not yet delivered are dropped, and the

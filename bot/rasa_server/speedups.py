@@ -1,8 +1,8 @@
 """Work Rasa 3.6 repeats on every message although its result never changes, done once instead.
 
-Installed by the modules Rasa loads from this project (our NLU component, our tracker store), so the Rasa
-server runs with it whatever its configuration; `make bench` reports the effect. Each replacement keeps
-Rasa's behaviour: same checks, same errors, same results.
+Installed by `bot.rasa_server.install.install()`, which every class Rasa loads from this project calls, so
+the Rasa server runs with it whatever its configuration; `make bench` reports the effect. Each replacement keeps
+Rasa's behaviour: same checks, same errors, same results. What each one saved is in the README ("Speed").
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ def action_result_validator() -> Draft202012Validator:
     """Rasa's schema for action-server replies, checked once and compiled once.
 
     `jsonschema.validate()` checks the schema itself against its meta-schema and builds a new validator on
-    every call: 23 ms of the Rasa server's time for each custom action it runs, against 0.9 ms for the
-    validation proper. The draft is the one `validate()` picks for a schema without `$schema`.
+    every call, which cost the Rasa server many times the validation proper for each custom action it runs.
+    The draft is the one `validate()` picks for a schema without `$schema`.
     """
     schema = RemoteAction.action_response_format_spec()
     Draft202012Validator.check_schema(schema)
@@ -47,8 +47,8 @@ def _discriminated_validators() -> tuple[Draft202012Validator, Draft202012Valida
     """The same schema split where its `oneOf` is a choice by event name: the reply, one event, each kind.
 
     The schema checks every event against all 23 kinds of event to find that exactly one fits, and each kind
-    but one fails on its `event` constant: three quarters of the validation's time, 10% of the server's under
-    load. None when the schema is not of that shape (another Rasa version): then only the full check runs.
+    but one fails on its `event` constant: most of the validation's time goes there. None when the schema is
+    not of that shape (another Rasa version): then only the full check runs.
     """
     schema = RemoteAction.action_response_format_spec()
     try:
@@ -105,7 +105,7 @@ class _KeptSession:
     """Stands where Rasa writes `async with endpoint.session() as session`: the session outlives the block.
 
     Rasa opens a new HTTP client session, so a new TCP connection, for every call to the action server, and
-    closes it after: 6% of the Rasa server's time went to connecting. Sessions are kept per event loop (each
+    closes it after: connecting took a visible share of the server's time. Sessions are kept per event loop (each
     Sanic worker has its own) and per authentication, with Rasa's headers and timeout.
     """
 
@@ -152,7 +152,7 @@ def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type
     """`Event.resolve_by_type`, remembering each class it found.
 
     Rasa walks the whole tree of event classes (and checks each for abstract methods) for every event it reads
-    back from the tracker store or the action server: 8% of the server's time under load. A name not seen
+    back from the tracker store or the action server, a visible share of its time under load. A name not seen
     before takes Rasa's walk, so classes imported later, `topic` and unknown names behave as in Rasa.
     """
     known = _EVENT_CLASSES.get(type_name)
@@ -197,8 +197,8 @@ def _run_in_order(
     """`DaskGraphRunner.run`, each node called in turn in this thread.
 
     Rasa hands each parse and each prediction to dask's scheduler, whose bookkeeping (ordering the graph,
-    queues and thread pools for a dozen nodes that run one after the other anyway) cost more than the model:
-    2 ms of a 3 ms parse. Same nodes, same inputs, same results and errors.
+    queues and thread pools for a dozen nodes that run one after the other anyway) cost more than the model.
+    Same nodes, same inputs, same results and errors.
     """
     run_targets = tuple(targets if targets else self._graph_schema.target_names)
     order = _execution_order(self, run_targets)

@@ -81,7 +81,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
 
     # Rasa builds these two queries as new ORM objects for every message, and SQLAlchemy 1.4 then computes a
-    # cache key by walking each one: about a tenth of the server's time under load. The same SQL as text
+    # cache key by walking each one, a visible share of the server's time under load. The same SQL as text
     # statements (the latest conversation session: events from its `session_started` on, or all when none).
     _SESSION = (
         "FROM {table} WHERE sender_id = :sender_id AND timestamp >= COALESCE("

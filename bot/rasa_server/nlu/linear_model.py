@@ -50,7 +50,7 @@ class TextFeatures:
 
     Training goes through scikit-learn; one message at a time goes through `row()`, the same arithmetic
     (sublinear term frequency, IDF, L2 norm per vectorizer) without scikit-learn's checks and sparse-matrix
-    building, which cost 3 ms of the 4 ms a parse took.
+    building, which cost most of a parse (README, "Speed", has the figures).
     """
 
     def __init__(self, settings: Settings, vectorizers: list[TfidfVectorizer] | None = None) -> None:

@@ -291,7 +291,7 @@ class Training:
     def __init__(self) -> None:
         self.started, self.release = threading.Event(), threading.Event()
 
-    def __call__(self, on_line) -> None:
+    def __call__(self, directory, on_line) -> None:
         on_line("Epochs:  42%|████▏     | 42/100")
         self.started.set()
         assert self.release.wait(10)
@@ -328,7 +328,7 @@ def test_a_failed_publication_shows_its_reason(app: Flask) -> None:
 
         raise ModelRefused("400 Bad request: <model> not found")
 
-    job = PublishJob(check=lambda d: None, build=lambda d: None, train=lambda on_line: None, load=refuse)
+    job = PublishJob(check=lambda d: None, build=lambda d: None, train=lambda d, on_line: None, load=refuse)
     app.extensions["knowledge_publisher"] = job
     job.run()
     client = admin(app)

@@ -106,7 +106,7 @@ def console(store: TicketStore, tmp_path: Path, clean_env: pytest.MonkeyPatch) -
     app.extensions["knowledge_publisher"] = PublishJob(  # a publication that only notes that it was started
         check=lambda directory: calls.append("check"),
         build=lambda directory: calls.append("build"),
-        train=lambda on_line: calls.append("train"),
+        train=lambda directory, on_line: calls.append("train"),
         load=lambda url: calls.append("load"),
     )
     values = {

@@ -28,10 +28,10 @@ class Steps:
     def build(self, directory: Path) -> None:
         self.calls.append("build")
 
-    def train(self, on_line) -> None:
+    def train(self, directory: Path, on_line) -> None:
+        self.calls.append(f"train {directory.name}")
         on_line("Training NLU model...\n")
         on_line("\x1b[32mEpochs: 100%|██████████| 100/100\x1b[0m\n")
-        self.calls.append("train")
 
     def load(self, url: str) -> None:
         self.calls.append(f"load {url}")
@@ -48,7 +48,7 @@ def test_a_publication_goes_through_every_stage_in_order() -> None:
     steps, seen = Steps(), []
     status = job_with(steps, seen).run()
     assert seen == ["checking", "building", "training", "loading", "done"]
-    assert steps.calls == ["check kb", "build", "train", "load http://rasa:5005"]
+    assert steps.calls == ["check kb", "build", "train kb", "load http://rasa:5005"], "each step on the job's folder"
     assert status.stage == "done" and not status.running and status.reason is None and status.note is None
     assert status.last_line == "Epochs: 100%|██████████| 100/100"
     assert status.started is not None and status.finished is not None and status.elapsed() >= 0
@@ -67,7 +67,7 @@ def test_an_invalid_knowledge_base_fails_before_training_with_its_problems() -> 
 
 
 def test_a_failed_training_says_so_and_keeps_its_last_line() -> None:
-    def train(on_line) -> None:
+    def train(directory, on_line) -> None:
         on_line("ValueError: intent faq/x has no examples\n")
         raise subprocess.CalledProcessError(1, ["rasa", "train"])
 
@@ -106,7 +106,7 @@ def test_an_unexpected_error_is_reported_not_swallowed() -> None:
 def test_only_one_publication_runs_at_a_time() -> None:
     release, training = threading.Event(), threading.Event()
 
-    def slow_train(on_line) -> None:
+    def slow_train(directory, on_line) -> None:
         on_line("epoch 1/100")
         training.set()
         assert release.wait(10)
