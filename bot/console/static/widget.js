@@ -16,9 +16,11 @@
  * replies to a socket that has joined the session's room); then `user_uttered` {message, session_id, metadata}
  * and replies on `bot_uttered` {text, quick_replies|buttons, attachment, custom}.
  * Bot and partner text is always inserted as text (textContent / text nodes), never as HTML.
+ * One dependency-free file, in this order: configuration, strings, all state, storage, view, connection, wiring.
  */
 (function () {
   "use strict";
+  // ---- configuration: the script tag's data- attributes ----
   var script = document.currentScript;
   var server = (script && script.getAttribute("data-server")) || window.location.origin;
   // The origin widget.js came from: the pinned socket.io client is served there too.
@@ -26,6 +28,7 @@
   var CLIENT_PATH = "/vendor/socket.io.min.js";
   var STYLESHEET = ((script && script.src) || "").replace(/widget\.js([?#].*)?$/, "widget.css");
   var language = script && script.getAttribute("data-language") === "en" ? "en" : "fr";
+  // ---- strings ----
   var T = {
     fr: {
       title: "Assistant partenaires", placeholder: "Écrivez votre question…", send: "Envoyer",
@@ -60,6 +63,15 @@
   var MAX_HISTORY = 200;
   var REPLY_TIMEOUT_MS = 45000;
 
+  // ---- all state, declared before any code uses it ----
+  var state = null;         // {sessionId, history, outbox}, kept in localStorage (load and save below)
+  var lastBotNode = null;   // the bot's latest message in the log
+  var typing = null;        // the "typing" indicator while a reply is pending
+  var replyTimer = null;    // says "no answer yet" when a reply takes too long
+  var connected = false;    // true once Rasa confirmed the session: only then can replies reach this page
+  var failed = false;       // true once a connection attempt failed or dropped (until the next confirmation)
+  var socket = null;
+
   // ---- state kept in localStorage: a stable session id and the conversation, so a reload shows it again ----
   function newId() {
     if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID().replace(/-/g, "");
@@ -76,7 +88,7 @@
     return { sessionId: newId(), history: [], outbox: [] };
   }
   // outbox: messages typed while Rasa was unreachable, kept so a reload does not lose them.
-  var state = load();
+  state = load();
   function save() {
     try { window.localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* private mode: memory only */ }
   }
@@ -163,7 +175,6 @@
     return a;
   }
 
-  var lastBotNode = null;
   function render(entry, live) {
     if (entry.kind === "user") {
       var u = el("div", "hd-msg hd-user");
@@ -223,8 +234,6 @@
   }
 
   // ---- typing indicator ----
-  var typing = null;
-  var replyTimer = null;
   function showTyping(on) {
     if (on && !typing) {
       typing = el("div", "hd-typing", T.typing);
@@ -248,9 +257,6 @@
   });
 
   // ---- socket.io: the page's client when it has one, else the pinned one from where widget.js came from ----
-  var connected = false;   // true once Rasa confirmed the session: only then can replies reach this page
-  var failed = false;      // true once a connection attempt failed or dropped (until the next confirmation)
-  var socket = null;
   function noClient() {
     showStatus(T.noClient);
     input.disabled = true;
@@ -371,6 +377,7 @@
     }
   }
 
+  // ---- wiring: the form and the restart button ----
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
