@@ -10,7 +10,7 @@ from bot.database import make_engine
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.records import KnowledgeRecords
 from bot.knowledge.search import ArticleSearch
-from bot.settings import get_settings
+from bot.settings import LANGUAGES, get_settings
 from bot.tickets.outbox import TicketOutbox
 from bot.tickets.store import TicketStore
 
@@ -48,4 +48,4 @@ def knowledge_records() -> KnowledgeRecords:
 def language_of(tracker: Tracker) -> str:
     """The partner's language: the `language` slot, else the configured default."""
     language = tracker.get_slot("language")
-    return language if language in ("fr", "en") else get_settings().default_language
+    return language if language in LANGUAGES else get_settings().default_language

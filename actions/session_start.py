@@ -7,6 +7,8 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.settings import LANGUAGES
+
 
 class ActionSessionStart(Action):
     def name(self) -> str:
@@ -22,7 +24,7 @@ class ActionSessionStart(Action):
         ]
         metadata = tracker.get_slot("session_started_metadata") or {}
         page_language = metadata.get("language") if isinstance(metadata, dict) else None
-        if page_language in ("fr", "en") and not tracker.get_slot("language"):
+        if page_language in LANGUAGES and not tracker.get_slot("language"):
             events.append(SlotSet("language", page_language))
         events.append(ActionExecuted("action_listen"))
         return events

@@ -26,6 +26,12 @@ load_dotenv(PROJECT_ROOT / ".env")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+def _under_project(value: str) -> Path:
+    """Relative paths are under the project, whatever the current folder."""
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
 class _Environment:
     """The variables, read through the parsers below; remembers which names were read (for the `.env` test)."""
 
@@ -63,8 +69,11 @@ class _Environment:
         return value in _YES if value else default
 
     def path(self, name: str, default: str) -> Path:
-        path = Path(self.text(name, default))
-        return path if path.is_absolute() else PROJECT_ROOT / path
+        return _under_project(self.text(name, default))
+
+    def optional_path(self, name: str) -> Path | None:
+        value = self.text(name)
+        return _under_project(value) if value else None
 
     def networks(self, name: str) -> tuple[Network, ...]:
         networks = []
@@ -178,7 +187,6 @@ def _read(env: _Environment) -> Settings:
     limits, console, rasa = RateLimits(), ConsoleSettings(), RasaSettings()
     browser_rasa_url = env.text("RASA_URL", console.rasa_url).rstrip("/")
     action_server_port = env.whole_number("ACTION_SERVER_PORT", rasa.action_server_port, minimum=1)
-    endpoints = env.text("RASA_ENDPOINTS")
     return Settings(
         database_url=env.text("DATABASE_URL") or f"sqlite:///{var_dir / 'tickets.db'}",
         knowledge_dir=env.path("KNOWLEDGE_DIR", "knowledge"),
@@ -208,9 +216,7 @@ def _read(env: _Environment) -> Settings:
             tracker_store_url=env.text("TRACKER_STORE_URL"),
             lock_store_url=env.text("LOCK_STORE_URL"),
             lock_store_key_prefix=env.text("LOCK_STORE_KEY_PREFIX", rasa.lock_store_key_prefix),
-            endpoints=(Path(endpoints) if Path(endpoints).is_absolute() else PROJECT_ROOT / endpoints)
-            if endpoints
-            else None,
+            endpoints=env.optional_path("RASA_ENDPOINTS"),
             sanic_workers=env.whole_number("SANIC_WORKERS", rasa.sanic_workers, minimum=1),
             sanic_request_max_size=env.whole_number("SANIC_REQUEST_MAX_SIZE", rasa.sanic_request_max_size, 1),
             sanic_backlog=env.whole_number("SANIC_BACKLOG", rasa.sanic_backlog, minimum=1),

@@ -66,7 +66,7 @@ def authenticate(store: TicketStore, email: str, password: str) -> StaffUser | N
     return None
 
 
-def ensure_admin_from_env(store: TicketStore, settings: Settings) -> StaffUser | None:
+def ensure_first_admin(store: TicketStore, settings: Settings) -> StaffUser | None:
     """Create the first admin from CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD when set and missing.
 
     Idempotent, so it runs at every start: an existing account (and a password changed since) is left alone.

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot.accounts.users import ensure_admin_from_env, get_user
+from bot.accounts.users import ensure_first_admin, get_user
 from bot.console.api import api
 from bot.console.auth import ConsoleUser
 from bot.console.i18n import console_language, t
@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
     app.register_blueprint(users)
     app.register_blueprint(api)
     try:
-        ensure_admin_from_env(store, settings)
+        ensure_first_admin(store, settings)
     except (OperationalError, ProgrammingError) as error:
         raise RuntimeError(
             f"cannot read the console users in {store.engine.url!r}: is the database migrated "

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import redis
 
-from bot.console.throttle import DEFAULT_MAX_FAILURES, DEFAULT_REDIS_PREFIX, DEFAULT_WINDOW_SECONDS, LoginThrottle
+from bot.console.throttle import DEFAULTS, LoginThrottle
 
 logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 2.0  # a stuck Redis slows a login by this much at most, then the process count decides
@@ -28,9 +28,9 @@ class RedisLoginThrottle(LoginThrottle):
     def __init__(
         self,
         url: str,
-        max_failures: int = DEFAULT_MAX_FAILURES,
-        window_seconds: float = DEFAULT_WINDOW_SECONDS,
-        prefix: str = DEFAULT_REDIS_PREFIX,
+        max_failures: int = DEFAULTS.login_max_failures,
+        window_seconds: float = DEFAULTS.login_window_seconds,
+        prefix: str = DEFAULTS.login_throttle_prefix,
         clock: Callable[[], float] = time.time,
     ):
         super().__init__(max_failures, window_seconds, clock)

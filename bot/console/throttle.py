@@ -14,9 +14,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-DEFAULT_MAX_FAILURES = 5
-DEFAULT_WINDOW_SECONDS = 300.0
-DEFAULT_REDIS_PREFIX = "helpdesk:login-throttle:"
+from bot.settings import ConsoleSettings
+
+DEFAULTS = ConsoleSettings()  # LOGIN_MAX_FAILURES, LOGIN_WINDOW_SECONDS, LOGIN_THROTTLE_PREFIX when unset
 
 
 class LoginThrottle:
@@ -24,8 +24,8 @@ class LoginThrottle:
 
     def __init__(
         self,
-        max_failures: int = DEFAULT_MAX_FAILURES,
-        window_seconds: float = DEFAULT_WINDOW_SECONDS,
+        max_failures: int = DEFAULTS.login_max_failures,
+        window_seconds: float = DEFAULTS.login_window_seconds,
         clock: Callable[[], float] = time.monotonic,
     ):
         self.max_failures = max_failures

@@ -25,14 +25,13 @@ from bot.console.auth import ConsoleUser
 from bot.console.i18n import LANGUAGES as CONSOLE_LANGUAGES
 from bot.console.i18n import t
 from bot.console.throttle import LoginThrottle
-from bot.settings import PROJECT_ROOT
+from bot.settings import LANGUAGES, PROJECT_ROOT
 from bot.tickets.store import TicketStore
 from bot.tickets.validation import web_address
 
 console = Blueprint(
     "console", __name__, template_folder="templates", static_folder="static", static_url_path="/static/console"
 )
-LANGUAGES = ("fr", "en")
 SOCKET_IO_CLIENT = PROJECT_ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 LOGIN_ERROR = "Wrong e-mail or password."
 

@@ -8,7 +8,8 @@ from typing import Any
 
 import yaml
 
-LANGUAGES = ("fr", "en")
+from bot.settings import LANGUAGES
+
 ISSUE_TYPES = ("account_access", "non_editable_info", "duplicate_profile", "other")
 
 

@@ -132,7 +132,8 @@ def lock_store_config(value: str | None, key_prefix: str | None = None) -> dict[
 
 def endpoints_config(settings: Settings | None = None) -> dict[str, Any]:
     """Rasa's endpoints configuration for these settings (the environment's when none are given)."""
-    rasa = (settings or get_settings()).rasa
+    settings = settings or get_settings()
+    rasa = settings.rasa
     return {
         # Rasa sends its domain with an action call only to the actions marked `send_domain` in domain.yml.
         "action_endpoint": {"url": rasa.action_server_url, "enable_selective_domain": True},

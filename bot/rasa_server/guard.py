@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.rasa_server.message_limits import MessageLimiter
-from bot.settings import RateLimits, Settings, get_settings
+from bot.settings import LANGUAGES, RateLimits, Settings, get_settings
 from bot.text.addresses import client_address
 from bot.text.language import detect_language
 from bot.text.masking import contains_secret
@@ -24,7 +24,6 @@ from bot.text.partner_messages import limits_message
 from bot.text.plain_text import strip_control_characters
 
 LANGUAGE_SAMPLE_CHARS = 2000  # enough to tell the language of a message of any length
-LANGUAGES = ("fr", "en")
 
 
 @dataclass(frozen=True)
@@ -87,8 +86,7 @@ async def conversation_language(agent: Any, sender: str, text: str, metadata: Ma
     page_language = metadata.get("language")
     if page_language in LANGUAGES:
         return page_language
-    default = get_settings().default_language
-    return default if default in LANGUAGES else "fr"
+    return get_settings().default_language  # one of LANGUAGES: the settings refuse anything else
 
 
 async def secret_warning(agent: Any, sender: str, text: str, metadata: Mapping[str, Any]) -> str | None:

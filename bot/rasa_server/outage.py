@@ -25,6 +25,7 @@ from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
 
+from bot.rasa_server.guard import conversation_language
 from bot.text.partner_messages import limits_message
 
 logger = logging.getLogger(__name__)
@@ -105,9 +106,6 @@ def _wrap_handle_message(original: Any) -> Any:
             )
             if collected is not None:
                 del collected[already_there:]
-            # Imported here: bot.rasa_server.guard imports our NLU component, which installs this module.
-            from bot.rasa_server.guard import conversation_language
-
             language = await conversation_language(self, message.sender_id, message.text or "", message.metadata or {})
             await channel.send_text_message(message.sender_id, limits_message(APOLOGY, language))
             return collected

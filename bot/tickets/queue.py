@@ -16,6 +16,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql import Select
 
 from bot.database import utcnow
+from bot.settings import LANGUAGES
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
 
 AGES: dict[str, tuple[timedelta | None, timedelta | None]] = {
@@ -27,7 +28,6 @@ AGES: dict[str, tuple[timedelta | None, timedelta | None]] = {
     "over30d": (None, timedelta(days=30)),
 }
 SORTS = ("newest", "oldest", "updated", "priority")
-LANGUAGES = ("fr", "en")
 REFERENCE_PATTERN = re.compile(r"^[A-Z]{1,10}-\d{4}-\d{4,}$", re.IGNORECASE)
 PRIORITY_RANK = case({p: i for i, p in enumerate(PRIORITIES)}, value=Ticket.priority, else_=0)
 

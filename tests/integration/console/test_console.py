@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.security import check_password_hash
 
 from bot.accounts.models import StaffUser
-from bot.accounts.users import authenticate, create_staff_user, ensure_admin_from_env, find_user
+from bot.accounts.users import authenticate, create_staff_user, ensure_first_admin, find_user
 from bot.console import create_app
 from bot.tickets.store import TicketStore, make_engine
 from tests.integration.console.support import PASSWORD, add_ticket, csrf_token, log_in
@@ -115,8 +115,8 @@ def test_the_pinned_socket_io_client_is_served(app: Flask) -> None:
 
 def test_first_admin_from_the_environment_is_created_once(store: TicketStore) -> None:
     settings = console_settings(CONSOLE_ADMIN_EMAIL="boss@helpdesk.org", CONSOLE_ADMIN_PASSWORD="a long password")
-    first = ensure_admin_from_env(store, settings)
-    again = ensure_admin_from_env(store, settings)
+    first = ensure_first_admin(store, settings)
+    again = ensure_first_admin(store, settings)
     assert first.id == again.id and first.role == "admin"
 
 
@@ -251,7 +251,7 @@ def test_authenticate_refuses_unknown_and_inactive_users(store: TicketStore) -> 
 def test_a_bad_admin_from_the_environment_names_the_variables(store: TicketStore) -> None:
     settings = console_settings(CONSOLE_ADMIN_EMAIL="boss@helpdesk.org", CONSOLE_ADMIN_PASSWORD="short")
     with pytest.raises(ValueError, match="CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD: the password must have"):
-        ensure_admin_from_env(store, settings)
+        ensure_first_admin(store, settings)
 
 
 def test_an_unmigrated_database_is_explained(tmp_path: Path) -> None:
