@@ -1,4 +1,4 @@
-"""The staff console and the chat-widget page (Flask): login, ticket list, ticket page, widget."""
+"""The staff console and the chat-widget page (Flask), one blueprint package per area."""
 
 from __future__ import annotations
 
@@ -13,38 +13,28 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.accounts.users import ensure_first_admin, get_user
-from bot.console.api import api
-from bot.console.auth import ConsoleUser
+from bot.console import errors, extensions
+from bot.console.accounts.views import accounts as accounts_pages
+from bot.console.api.views import api as api_pages
+from bot.console.auth.user import ConsoleUser
+from bot.console.auth.views import auth as auth_pages
 from bot.console.i18n import console_language, t
-from bot.console.knowledge_admin import knowledge_admin
-from bot.console.redis_throttle import RedisLoginThrottle
-from bot.console.throttle import LoginThrottle
-from bot.console.ticket_pages import tickets
-from bot.console.user_pages import users
-from bot.console.views import console
-from bot.settings import ConsoleSettings, Settings, get_settings
+from bot.console.knowledge.views import knowledge as knowledge_pages
+from bot.console.public.views import public as public_pages
+from bot.console.tickets.views import tickets as tickets_pages
+from bot.settings import Settings, get_settings
 from bot.tickets.store import TicketStore, make_engine
 
 logger = logging.getLogger(__name__)
-
-
-def login_throttle(settings: ConsoleSettings) -> LoginThrottle:
-    """The throttle the settings ask for: shared through Redis when `REDIS_URL` is set, else in memory."""
-    if not settings.redis_url:
-        return LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
-    return RedisLoginThrottle(
-        settings.redis_url,
-        settings.login_max_failures,
-        settings.login_window_seconds,
-        prefix=settings.login_throttle_prefix,
-    )
+# Imported under other names: `bot.console.tickets` etc. stay the packages, not the blueprints.
+BLUEPRINTS = (public_pages, auth_pages, tickets_pages, knowledge_pages, accounts_pages, api_pages)
 
 
 def create_app(settings: Settings | None = None, store: TicketStore | None = None) -> Flask:
     """Build the console; tests pass their own settings and store, `helpdesk console` passes none."""
     settings = settings or get_settings()
     store = store or TicketStore(make_engine(settings.database_url), settings.reference_prefix)
-    app = Flask(__name__)
+    app = Flask(__name__, static_url_path="/static/console")  # the address partner sites embed the widget from
     https = settings.console.https
     if https:
         # Exactly one proxy in front: trust the last X-Forwarded-For / X-Forwarded-Proto value it adds, so the
@@ -72,13 +62,13 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
         MAX_MESSAGE_CHARS=settings.messages.max_chars,  # the widget's input stops where the Rasa server refuses
         DEFAULT_LANGUAGE=settings.default_language,
     )
-    app.extensions["ticket_store"] = store
-    app.extensions["login_throttle"] = login_throttle(settings.console)  # in memory, or shared through REDIS_URL
+    extensions.init_app(app, settings, store)
+    errors.init_app(app)
     csrf = CSRFProtect(app)
-    csrf.exempt(api)  # token-authenticated, no cookies: nothing for a forged cross-site request to ride on
+    csrf.exempt(api_pages)  # token-authenticated, no cookies: nothing for a forged cross-site request to ride on
 
     login_manager = LoginManager(app)
-    login_manager.login_view = "console.login"
+    login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page says what it is for
 
     @login_manager.user_loader
@@ -89,11 +79,8 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
     app.jinja_env.globals.update(
         t=t, console_language=console_language, has_endpoint=lambda name: name in app.view_functions
     )
-    app.register_blueprint(console)
-    app.register_blueprint(knowledge_admin)
-    app.register_blueprint(tickets)
-    app.register_blueprint(users)
-    app.register_blueprint(api)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     try:
         ensure_first_admin(store, settings)
     except (OperationalError, ProgrammingError) as error:

@@ -215,7 +215,7 @@ def test_the_widget_page_gives_the_widget_the_rasa_servers_message_limit(store: 
 
 
 def test_a_missing_socket_io_client_is_explained(app: Flask, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr("bot.console.views.SOCKET_IO_CLIENT", tmp_path / "missing.js")
+    monkeypatch.setattr("bot.console.public.views.SOCKET_IO_CLIENT", tmp_path / "missing.js")
     response = app.test_client().get("/vendor/socket.io.min.js")
     assert response.status_code == 404 and "npm ci" in response.get_data(as_text=True)
 

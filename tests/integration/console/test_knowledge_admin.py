@@ -353,14 +353,15 @@ def test_every_text_of_the_knowledge_pages_has_its_french() -> None:
     from bot.console.translations.knowledge import FR
     from bot.knowledge import publishing
 
-    templates = sorted(PROJECT_ROOT.glob("bot/console/templates/kb_*"))
+    templates = sorted(PROJECT_ROOT.glob("bot/console/templates/knowledge/*"))
     texts = set()
-    for path in [PROJECT_ROOT / "bot/console/knowledge_admin.py", *templates]:
+    for path in [*PROJECT_ROOT.glob("bot/console/knowledge/*.py"), *templates]:
         content = path.read_text(encoding="utf-8")
         texts |= set(re.findall(r'\bt\("((?:[^"\\]|\\.)*)"', content))
         texts |= set(re.findall(r"\bt\('((?:[^'\\]|\\.)*)'", content))
-    views = importlib.import_module("bot.console.knowledge_admin")  # the package attribute is the blueprint
-    texts |= set(views.STAGE_LABELS.values()) | set(views.LANGUAGE_NAMES.values())
+    views = importlib.import_module("bot.console.knowledge.views")
+    status = importlib.import_module("bot.console.knowledge.publish_status")
+    texts |= set(status.STAGE_LABELS.values()) | set(views.LANGUAGE_NAMES.values())
     texts |= {"Newest first", "Most frequent first"}
     job_source = Path(publishing.__file__).read_text(encoding="utf-8")
     texts |= set(re.findall(r'Message\(\s*"((?:[^"\\]|\\.)*)"', job_source))

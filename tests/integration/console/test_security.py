@@ -29,10 +29,10 @@ from werkzeug.routing import Rule
 from bot.accounts import api_tokens
 from bot.accounts.users import create_staff_user, find_user
 from bot.console import create_app
-from bot.console.auth import ConsoleUser
-from bot.console.redis_throttle import RedisLoginThrottle
+from bot.console.auth.user import ConsoleUser
+from bot.console.auth.redis_throttle import RedisLoginThrottle
 from bot.console.roles import is_admin_only
-from bot.console.throttle import LoginThrottle
+from bot.console.auth.throttle import LoginThrottle
 from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
 from bot.settings import PROJECT_ROOT
@@ -48,16 +48,16 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Endpoints anyone may reach, each with the reason. Everything else must refuse an anonymous visitor.
 PUBLIC_ENDPOINTS = {
     "static": "the console's stylesheet and scripts (Flask's own static folder)",
-    "console.static": "the widget's script and stylesheet, loaded by partner sites that embed the widget",
-    "console.health": "health check for process managers and load balancers",
-    "console.widget_page": "the partners' chat page, / and /chat",
-    "console.widget_page_en": "the partners' chat page in English, /en",
-    "console.socket_io_client": "the pinned socket.io client that the widget page loads",
-    "console.login": "the login form itself",
-    "console.choose_language": "the language switch, offered on the login page too",
+    "static": "the widget's script and stylesheet, loaded by partner sites that embed the widget",
+    "public.health": "health check for process managers and load balancers",
+    "public.widget_page": "the partners' chat page, / and /chat",
+    "public.widget_page_en": "the partners' chat page in English, /en",
+    "public.socket_io_client": "the pinned socket.io client that the widget page loads",
+    "auth.login": "the login form itself",
+    "auth.choose_language": "the language switch, offered on the login page too",
 }
 # Blueprints that exist only for admins: every route in them must carry `admin_required`.
-ADMIN_BLUEPRINTS = ("users", "knowledge_admin")
+ADMIN_BLUEPRINTS = ("accounts", "knowledge")
 # The CSRF refusal as the staff member reads it.
 CSRF_REFUSAL = {
     "en": ("Form refused", "This form has expired or did not come from this site."),
@@ -311,14 +311,14 @@ def test_forms_without_a_valid_csrf_token_are_refused_in_the_staff_language(cons
     before = snapshot(console)
     posts = [(rule, method) for rule, method in routes(console.app, public=True) if method in UNSAFE_METHODS]
     posts = [(rule, method) for rule, method in posts if not is_api(rule)]  # the API takes no cookies: no CSRF
-    assert any(rule.endpoint == "console.login" for rule, _ in posts)
+    assert any(rule.endpoint == "auth.login" for rule, _ in posts)
     for rule, method in posts:
         for token in (None, "forged"):
             response = send(console, client, rule, method, csrf_token=token)
             page = response.get_data(as_text=True)
             where = f"{method} {rule.rule} with token {token!r}"
             assert response.status_code == 400, where
-            if rule.endpoint == "console.login":
+            if rule.endpoint == "auth.login":
                 assert LOGIN_CSRF_REFUSAL[language] in page, where
             else:
                 title, sentence = CSRF_REFUSAL[language]
@@ -520,7 +520,7 @@ def test_without_redis_each_console_process_counts_alone(store: TicketStore, cle
 
 
 def test_an_unreachable_redis_falls_back_to_counting_in_the_process(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.ERROR, logger="bot.console.redis_throttle"):
+    with caplog.at_level(logging.ERROR, logger="bot.console.auth.redis_throttle"):
         throttle = RedisLoginThrottle("redis://127.0.0.1:1/0", max_failures=2, window_seconds=300)
         for _ in range(2):
             throttle.failed("address:203.0.113.7")

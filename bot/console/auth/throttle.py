@@ -2,7 +2,7 @@
 
 `LoginThrottle` (the default) counts in the console process's memory: enough to make password guessing slow on
 one console. With several console processes each would count on its own, so `REDIS_URL` switches to
-`RedisLoginThrottle` (`bot/console/redis_throttle.py`), which shares the count through Redis.
+`RedisLoginThrottle` (`bot/console/auth/redis_throttle.py`), which shares the count through Redis.
 (Flask-Limiter would be the library for this, but its `limits` dependency needs packaging>=21, which breaks
 Rasa 3.6.)
 """

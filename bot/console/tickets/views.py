@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from bot.console.extensions import store
 from bot.console.i18n import console_language, t
-from bot.console.views import profile_href
+from bot.console.tickets.filters import wanted_from
 from bot.conversations.transcripts import transcript
 from bot.tickets import issue_types
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
-from bot.tickets.queue import AGES, SORTS, QueueFilter
-from bot.tickets.store import TicketStore
+from bot.tickets.queue import AGES, SORTS
 from bot.tickets.triage import TriageError
+from bot.tickets.validation import web_address
 
-tickets = Blueprint("tickets", __name__, template_folder="templates")
+tickets = Blueprint("tickets", __name__)
 AGE_LABELS = {
     "1d": "under a day",
     "7d": "under 7 days",
@@ -53,24 +54,10 @@ CSV_COLUMNS = (
 )
 
 
-def store() -> TicketStore:
-    return current_app.extensions["ticket_store"]
-
-
-def wanted_from(args: Mapping[str, str], me: int) -> QueueFilter:
-    """The queue filter in a query string (console or API); `assignee=me` is the account `me`."""
-    assignee = args.get("assignee") or None
-    if assignee == "me":
-        assignee = str(me)
-    return QueueFilter(
-        status=args.get("status") or None,
-        issue_type=args.get("issue_type") or None,
-        assignee=assignee,
-        language=args.get("language") or None,
-        age=args.get("age") or None,
-        search=args.get("q") or None,
-        sort=args.get("sort") or "newest",
-    ).clean()
+def profile_href(link: str) -> str | None:
+    """An http(s) address for the partner's profile link, or None when it cannot be one (never `javascript:`)."""
+    parts = web_address(link)
+    return parts.geturl() if parts else None
 
 
 def filter_args() -> dict[str, str]:
@@ -89,7 +76,7 @@ def queue() -> str:
         size=PAGE_SIZE,
     )
     return render_template(
-        "tickets.html",
+        "tickets/queue.html",
         page=page,
         counts=store().queue.status_counts(wanted),
         wanted=wanted,
@@ -150,7 +137,7 @@ def detail(reference: str) -> str:
     if ticket is None:
         abort(404)
     return render_template(
-        "ticket.html",
+        "tickets/ticket.html",
         ticket=ticket,
         events=store().events(ticket.id),
         related=store().triage.related(ticket),

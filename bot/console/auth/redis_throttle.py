@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import redis
 
-from bot.console.throttle import DEFAULTS, LoginThrottle
+from bot.console.auth.throttle import DEFAULTS, LoginThrottle
 
 logger = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 2.0  # a stuck Redis slows a login by this much at most, then the process count decides

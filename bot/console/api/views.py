@@ -10,22 +10,18 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from bot.accounts import api_tokens
 from bot.accounts.models import StaffUser
 from bot.accounts.users import find_user
-from bot.console.ticket_pages import wanted_from
+from bot.console.extensions import store
+from bot.console.tickets.filters import wanted_from
 from bot.tickets.models import Ticket, TicketEvent
-from bot.tickets.store import TicketStore
 from bot.tickets.triage import Triage, TriageError
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_PAGE_SIZE = 200
-
-
-def store() -> TicketStore:
-    return current_app.extensions["ticket_store"]
 
 
 def error(status: int, message: str) -> tuple[Response, int]:

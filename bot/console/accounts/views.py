@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from bot.accounts import api_tokens
 from bot.accounts.models import ROLES
 from bot.accounts.users import create_staff_user, list_users, set_role_and_activity
+from bot.console.extensions import store
 from bot.console.i18n import t
 from bot.console.roles import admin_required
-from bot.tickets.store import TicketStore
 
-users = Blueprint("users", __name__, template_folder="templates")
-
-
-def store() -> TicketStore:
-    return current_app.extensions["ticket_store"]
+accounts = Blueprint("accounts", __name__)
 
 
-@users.get("/users")
+def users_page(new_token: str | None) -> str:
+    """The accounts and tokens; `new_token` is shown once, right after it is issued."""
+    users, tokens = list_users(store()), api_tokens.list_tokens(store())
+    return render_template("accounts/users.html", users=users, roles=ROLES, tokens=tokens, new_token=new_token)
+
+
+@accounts.get("/users")
 @admin_required
 def list_users_page() -> str:
-    return render_template(
-        "users.html", users=list_users(store()), roles=ROLES, tokens=api_tokens.list_tokens(store()), new_token=None
-    )
+    return users_page(new_token=None)
 
 
-@users.post("/users")
+@accounts.post("/users")
 @admin_required
 def create() -> object:
     try:
@@ -38,25 +38,25 @@ def create() -> object:
         flash(t("Not saved: {reason}", reason=str(error)), "error")
     else:
         flash(t("Account {email} created.", email=user.email), "notice")
-    return redirect(url_for("users.list_users_page"))
+    return redirect(url_for("accounts.list_users_page"))
 
 
-@users.post("/users/<int:user_id>")
+@accounts.post("/users/<int:user_id>")
 @admin_required
 def update(user_id: int) -> object:
     if user_id == int(current_user.id):
         flash(t("You cannot change your own account here: ask another admin."), "error")
-        return redirect(url_for("users.list_users_page"))
+        return redirect(url_for("accounts.list_users_page"))
     try:
         set_role_and_activity(store(), user_id, request.form.get("role", ""), request.form.get("active") == "1")
     except ValueError as error:
         flash(t("Not saved: {reason}", reason=str(error)), "error")
     else:
         flash(t("Saved."), "notice")
-    return redirect(url_for("users.list_users_page"))
+    return redirect(url_for("accounts.list_users_page"))
 
 
-@users.post("/users/tokens")
+@accounts.post("/users/tokens")
 @admin_required
 def create_token() -> str:
     """A new API token for the logged-in admin's chosen account; shown once, only its hash is kept."""
@@ -64,15 +64,13 @@ def create_token() -> str:
         token = api_tokens.issue(store(), int(request.form.get("user_id", "0") or 0), request.form.get("name", ""))
     except ValueError as error:
         flash(t("Not saved: {reason}", reason=str(error)), "error")
-        return redirect(url_for("users.list_users_page"))
-    return render_template(
-        "users.html", users=list_users(store()), roles=ROLES, tokens=api_tokens.list_tokens(store()), new_token=token
-    )
+        return redirect(url_for("accounts.list_users_page"))
+    return users_page(new_token=token)
 
 
-@users.post("/users/tokens/<int:token_id>/revoke")
+@accounts.post("/users/tokens/<int:token_id>/revoke")
 @admin_required
 def revoke_token(token_id: int) -> object:
     api_tokens.revoke(store(), token_id)
     flash(t("Token revoked."), "notice")
-    return redirect(url_for("users.list_users_page"))
+    return redirect(url_for("accounts.list_users_page"))

@@ -1,0 +1,1 @@
+"""Admin pages for console accounts and API tokens."""

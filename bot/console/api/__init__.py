@@ -1,0 +1,1 @@
+"""The token-authenticated JSON API, /api/v1."""

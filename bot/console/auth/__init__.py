@@ -1,0 +1,1 @@
+"""Staff login, logout, language, and the failed-login throttles."""

@@ -1,0 +1,1 @@
+"""The admins' knowledge-base pages: articles, unanswered questions, Publish."""

@@ -1,0 +1,213 @@
+"""The admins' knowledge-base pages: article list, edit and new article, unanswered questions, Publish.
+
+Views stay thin: changes go through bot.knowledge.editing (validate, then write atomically) and publication
+through bot.knowledge.publishing (the job `helpdesk publish` runs too).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+
+from bot.console.extensions import knowledge_dir, knowledge_records, publisher
+from bot.console.i18n import console_language, t
+from bot.console.knowledge.forms import draft_from_form, form_values
+from bot.console.knowledge.publish_status import status_view
+from bot.console.roles import admin_required
+from bot.knowledge.articles import ISSUE_TYPES, LANGUAGES, Article, ArticleFormatError, article_paths, load_article
+from bot.knowledge.editing import (
+    ArticleNotFound,
+    EditRejected,
+    add_example,
+    example_owners,
+    load_draft,
+    new_draft,
+    save_article,
+)
+from bot.knowledge.validation import KNOWN_GUIDES, normalise_example
+from bot.tickets import issue_types
+
+knowledge = Blueprint("knowledge", __name__, url_prefix="/knowledge")
+
+UNANSWERED_LIMIT = 100
+ORDERS = ("newest", "frequent")
+LANGUAGE_NAMES = {"fr": "French", "en": "English"}
+_FIELD = re.compile(r"field '([\w.]+)'")
+
+
+# --- article list -----------------------------------------------------------------------------------------------
+
+
+def read_articles() -> tuple[list[Article], list[str]]:
+    """Every readable article by id, and what is wrong with the files that are not."""
+    found, broken = [], []
+    for path in article_paths(knowledge_dir()):
+        try:
+            found.append(load_article(path))
+        except ArticleFormatError as error:
+            broken.append(str(error))
+    return sorted(found, key=lambda article: article.id), broken
+
+
+@knowledge.get("")
+@admin_required
+def articles() -> str:
+    found, broken = read_articles()
+    return render_template(
+        "knowledge/articles.html",
+        articles=found,
+        broken=broken,
+        votes=knowledge_records().feedback_counts(),
+        answers=knowledge_records().answer_counts(),
+    )
+
+
+# --- edit and new -----------------------------------------------------------------------------------------------
+
+
+def render_form(
+    values: dict[str, str], *, is_new: bool, problems: list[str] | None = None, status: int = 200
+) -> tuple[str, int]:
+    problems = problems or []
+    error_fields = {match for problem in problems for match in _FIELD.findall(problem)}
+    guides = list(KNOWN_GUIDES)
+    if values.get("source.guide") and values["source.guide"] not in guides:
+        guides.append(values["source.guide"])
+    page = render_template(
+        "knowledge/edit.html",
+        values=values,
+        is_new=is_new,
+        problems=problems,
+        error_fields=error_fields,
+        guides=guides,
+        issue_types=[(key, issue_types.label(key, console_language())) for key in ISSUE_TYPES],
+        languages=[(language, LANGUAGE_NAMES[language]) for language in LANGUAGES],
+    )
+    return page, status
+
+
+def saved_notice(examples_changed: bool) -> None:
+    message = "Saved. The answer text is live at once; changed example questions need Publish to reach the bot."
+    flash(t(message), "saved")
+    if examples_changed:
+        flash(t("You changed example questions: publish when you have finished editing."), "notice")
+
+
+@knowledge.route("/new", methods=["GET", "POST"])
+@admin_required
+def new_article():
+    if request.method == "GET":
+        draft = new_draft()
+        question = request.args.get("question", type=int)
+        row = knowledge_records().unanswered_question(question) if question else None
+        if row is not None:
+            draft = new_draft(row.text, row.language)
+        return render_form(form_values(draft), is_new=True)
+    article_id = request.form.get("id", "").strip()
+    draft = draft_from_form(request.form, article_id)
+    try:
+        save_article(knowledge_dir(), draft, create=True)
+    except EditRejected as error:
+        return render_form(request.form.to_dict(), is_new=True, problems=error.problems, status=422)
+    saved_notice(examples_changed=True)
+    return redirect(url_for("knowledge.edit_article", article_id=article_id))
+
+
+@knowledge.route("/<article_id>", methods=["GET", "POST"])
+@admin_required
+def edit_article(article_id: str):
+    try:
+        current = load_draft(knowledge_dir(), article_id)
+    except ArticleNotFound:
+        abort(404)
+    if request.method == "GET":
+        return render_form(form_values(current), is_new=False)
+    draft = draft_from_form(request.form, article_id)
+    try:
+        save_article(knowledge_dir(), draft)
+    except ArticleNotFound:
+        abort(404)
+    except EditRejected as error:
+        values = request.form.to_dict()
+        if error.current_version:
+            values["version"] = error.current_version  # saving again knowingly replaces the other change
+        return render_form(values, is_new=False, problems=error.problems, status=422)
+    saved_notice(examples_changed=any(draft.text(lang).examples != current.text(lang).examples for lang in LANGUAGES))
+    return redirect(url_for("knowledge.edit_article", article_id=article_id))
+
+
+# --- unanswered questions ---------------------------------------------------------------------------------------
+
+
+@knowledge.get("/unanswered")
+@admin_required
+def unanswered() -> str:
+    order = request.args.get("order", "newest")
+    order = order if order in ORDERS else "newest"
+    pending_only = request.args.get("pending") == "1"
+    if order == "frequent":
+        rows = [(q.latest, q.count, q.last_at) for q in knowledge_records().frequent_unanswered(limit=UNANSWERED_LIMIT)]
+    else:
+        rows = [(row, 1, row.at) for row in knowledge_records().unanswered(limit=UNANSWERED_LIMIT)]
+    found, _ = read_articles()
+    owners = example_owners(found)
+    questions = []
+    for row, count, last_at in rows:
+        owner = owners.get(normalise_example(row.text))
+        if pending_only and owner:
+            continue
+        questions.append({"row": row, "count": count, "last_at": last_at, "example_of": owner})
+    titles = [(article.id, article.text(console_language()).title) for article in found]
+    return render_template(
+        "knowledge/unanswered.html",
+        questions=questions,
+        order=order,
+        pending_only=pending_only,
+        articles=titles,
+    )
+
+
+@knowledge.post("/unanswered/<int:question_id>/example")
+@admin_required
+def add_question_as_example(question_id: int):
+    row = knowledge_records().unanswered_question(question_id)
+    if row is None:
+        abort(404)
+    article_id = request.form.get("article_id", "")
+    back = url_for("knowledge.unanswered", order=request.form.get("order", "newest"))
+    try:
+        add_example(knowledge_dir(), article_id, row.text, row.language)
+    except ArticleNotFound:
+        flash(t("There is no article {id}.", id=article_id), "error")
+        return redirect(back)
+    except EditRejected as error:
+        flash(t("Not added to {id}:", id=article_id) + " " + "; ".join(error.problems), "error")
+        return redirect(back)
+    flash(t("Added as an example of {id}. The bot recognises it after Publish.", id=article_id), "saved")
+    return redirect(back)
+
+
+# --- publish ----------------------------------------------------------------------------------------------------
+
+
+@knowledge.get("/publish")
+@admin_required
+def publish_page() -> str:
+    return render_template("knowledge/publish.html", status=status_view(publisher().status()))
+
+
+@knowledge.post("/publish")
+@admin_required
+def publish():
+    if publisher().start():
+        flash(t("Publication started."), "saved")
+    else:
+        flash(t("A publication is already running: wait for it to finish."), "error")
+    return redirect(url_for("knowledge.publish_page"))
+
+
+@knowledge.get("/publish/status")
+@admin_required
+def publish_status() -> Response:
+    return jsonify(status_view(publisher().status()))

@@ -1,0 +1,1 @@
+"""Public pages: the partners' chat widget page, health check, socket.io client."""

@@ -1,0 +1,1 @@
+"""Ticket triage pages: the queue, its CSV export, a ticket and its changes."""
