@@ -230,6 +230,29 @@ def _actions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _translate(args: argparse.Namespace) -> int:
+    from bot.console import catalogue
+
+    if args.translate_command == "extract":
+        template = catalogue.write_template()
+        print(f"{len(template)} texts found in the console's code: {catalogue.TEMPLATE}")
+        return 0
+    if args.translate_command == "update":
+        for result in catalogue.update():
+            path = catalogue.po_path(result.language)
+            print(f"{path}: {result.added} new text(s) to translate, {result.removed} removed")
+        left = catalogue.problems()
+        for problem in left:
+            print(f"  {problem}")
+        return 0
+    written = catalogue.compile_catalogues()
+    print("Compiled " + ", ".join(str(path) for path in written))
+    left = [problem for problem in catalogue.problems() if "compile" not in problem]
+    for problem in left:
+        print(f"  shown in English until translated: {problem}", file=sys.stderr)
+    return 1 if left else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="helpdesk", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -300,6 +323,13 @@ def main(argv: list[str] | None = None) -> int:
     actions.add_argument("--host", help="default: ACTION_SERVER_HOST (127.0.0.1)")
     actions.add_argument("--port", type=int, help="default: ACTION_SERVER_PORT (5055)")
     actions.set_defaults(handler=_actions)
+
+    translate = commands.add_parser("translate", help="the console's French texts (gettext catalogues)")
+    translate_commands = translate.add_subparsers(dest="translate_command", required=True)
+    translate_commands.add_parser("extract", help="list the texts marked in the console's code (messages.pot)")
+    translate_commands.add_parser("update", help="merge them into each .po: new texts to translate, old ones out")
+    translate_commands.add_parser("compile", help="compile each .po into the .mo the console reads")
+    translate.set_defaults(handler=_translate)
 
     args = parser.parse_args(argv)
     return args.handler(args)

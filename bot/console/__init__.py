@@ -13,13 +13,14 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bot.accounts.users import ensure_first_admin, get_user
-from bot.console import errors, extensions
+from bot.console import errors, extensions, i18n
 from bot.console.accounts.views import accounts as accounts_pages
 from bot.console.api.views import api as api_pages
 from bot.console.auth.user import ConsoleUser
 from bot.console.auth.views import auth as auth_pages
-from bot.console.i18n import console_language, t
+from bot.console.i18n import console_language
 from bot.console.knowledge.views import knowledge as knowledge_pages
+from bot.console.labels import audit_value, label_of
 from bot.console.public.views import public as public_pages
 from bot.console.tickets.views import tickets as tickets_pages
 from bot.settings import Settings, get_settings
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
     )
     extensions.init_app(app, settings, store)
     errors.init_app(app)
+    i18n.init_app(app)
     csrf = CSRFProtect(app)
     csrf.exempt(api_pages)  # token-authenticated, no cookies: nothing for a forged cross-site request to ride on
 
@@ -77,7 +79,10 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
         return ConsoleUser(user) if user and user.active else None
 
     app.jinja_env.globals.update(
-        t=t, console_language=console_language, has_endpoint=lambda name: name in app.view_functions
+        console_language=console_language,
+        label_of=label_of,
+        audit_value=audit_value,
+        has_endpoint=lambda name: name in app.view_functions,
     )
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

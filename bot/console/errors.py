@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, Response, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-
-from bot.console.i18n import t
 
 PRIVATE_AREAS = ("tickets", "knowledge", "accounts")  # blueprints whose pages show partner data
 FRAMEABLE = ("public.widget_page", "public.widget_page_en")  # partner sites may embed the chat page
@@ -19,7 +18,7 @@ def init_app(app: Flask) -> None:
 
 
 def forbidden(error: Exception) -> tuple[str, int]:
-    page = render_template("errors/error.html", title=t("Not allowed"), message=t("This page is for admins only."))
+    page = render_template("errors/error.html", title=_("Not allowed"), message=_("This page is for admins only."))
     return page, 403
 
 
@@ -29,10 +28,10 @@ def not_found(error: Exception) -> tuple[str, int]:
 
 def csrf_refused(error: CSRFError) -> tuple[str, int]:
     """A form without a valid token (expired page, or sent from another site) is refused with a way back."""
-    message = t("This form has expired or did not come from this site. Please try again.")
+    message = _("This form has expired or did not come from this site. Please try again.")
     if request.endpoint == "auth.login":
         return render_template("auth/login.html", error=message, email=""), 400
-    return render_template("errors/error.html", title=t("Form refused"), message=message), 400
+    return render_template("errors/error.html", title=_("Form refused"), message=message), 400
 
 
 def security_headers(response: Response) -> Response:

@@ -39,9 +39,10 @@ class ModelRefused(Exception):
 
 @dataclass(frozen=True)
 class Message:
-    """English text with `{name}` placeholders; the console translates it, the terminal prints it as is."""
+    """What happened, as a code word the console shows in its language, and in English for the terminal."""
 
-    text: str
+    code: str  # rasa_unreachable, knowledge_problems, training_failed, model_refused, unexpected_error
+    text: str  # English, with `{name}` placeholders filled from `values`
     values: dict[str, object] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -214,18 +215,23 @@ class PublishJob:
             except RasaUnreachable as error:
                 logger.warning("Rasa server at %s not reachable: %s", rasa_url, error)
                 note = Message(
+                    "rasa_unreachable",
                     "The Rasa server at {url} is not reachable; it will load the new model at its next start.",
                     {"url": rasa_url},
                 )
             self._finish("done", note=note)
         except KnowledgeError as error:
-            reason = Message("The knowledge base has {count} problem(s).", {"count": len(error.problems)})
+            count = len(error.problems)
+            reason = Message("knowledge_problems", "The knowledge base has {count} problem(s).", {"count": count})
             self._finish("failed", reason=reason, problems=tuple(error.problems))
         except subprocess.CalledProcessError as error:
-            self._finish("failed", reason=Message("Training failed (exit code {code}).", {"code": error.returncode}))
+            reason = Message("training_failed", "Training failed (exit code {code}).", {"code": error.returncode})
+            self._finish("failed", reason=reason)
         except ModelRefused as error:
-            self._finish("failed", reason=Message("The Rasa server refused the model: {error}", {"error": str(error)}))
+            reason = Message("model_refused", "The Rasa server refused the model: {error}", {"error": str(error)})
+            self._finish("failed", reason=reason)
         except Exception as error:  # the page must say it failed, whatever happened
             logger.exception("publishing the knowledge base failed")
-            reason = Message("Unexpected error: {error}", {"error": f"{type(error).__name__}: {error}"})
+            described = f"{type(error).__name__}: {error}"
+            reason = Message("unexpected_error", "Unexpected error: {error}", {"error": described})
             self._finish("failed", reason=reason)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from bot.accounts import api_tokens
 from bot.accounts.models import ROLES
 from bot.accounts.users import create_staff_user, list_users, set_role_and_activity
 from bot.console.extensions import store
-from bot.console.i18n import t
 from bot.console.roles import admin_required
 
 accounts = Blueprint("accounts", __name__)
@@ -35,9 +35,9 @@ def create() -> object:
             store(), request.form.get("email", ""), request.form.get("password", ""), request.form.get("role", "staff")
         )
     except ValueError as error:
-        flash(t("Not saved: {reason}", reason=str(error)), "error")
+        flash(_("Not saved: %(reason)s", reason=str(error)), "error")
     else:
-        flash(t("Account {email} created.", email=user.email), "notice")
+        flash(_("Account %(email)s created.", email=user.email), "notice")
     return redirect(url_for("accounts.list_users_page"))
 
 
@@ -45,14 +45,14 @@ def create() -> object:
 @admin_required
 def update(user_id: int) -> object:
     if user_id == int(current_user.id):
-        flash(t("You cannot change your own account here: ask another admin."), "error")
+        flash(_("You cannot change your own account here: ask another admin."), "error")
         return redirect(url_for("accounts.list_users_page"))
     try:
         set_role_and_activity(store(), user_id, request.form.get("role", ""), request.form.get("active") == "1")
     except ValueError as error:
-        flash(t("Not saved: {reason}", reason=str(error)), "error")
+        flash(_("Not saved: %(reason)s", reason=str(error)), "error")
     else:
-        flash(t("Saved."), "notice")
+        flash(_("Saved."), "notice")
     return redirect(url_for("accounts.list_users_page"))
 
 
@@ -63,7 +63,7 @@ def create_token() -> str:
     try:
         token = api_tokens.issue(store(), int(request.form.get("user_id", "0") or 0), request.form.get("name", ""))
     except ValueError as error:
-        flash(t("Not saved: {reason}", reason=str(error)), "error")
+        flash(_("Not saved: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("accounts.list_users_page"))
     return users_page(new_token=token)
 
@@ -72,5 +72,5 @@ def create_token() -> str:
 @admin_required
 def revoke_token(token_id: int) -> object:
     api_tokens.revoke(store(), token_id)
-    flash(t("Token revoked."), "notice")
+    flash(_("Token revoked."), "notice")
     return redirect(url_for("accounts.list_users_page"))

@@ -5,16 +5,15 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from bot.accounts.users import authenticate
 from bot.console.auth.user import ConsoleUser
 from bot.console.extensions import login_throttle, store
 from bot.console.i18n import LANGUAGES as CONSOLE_LANGUAGES
-from bot.console.i18n import t
 
 auth = Blueprint("auth", __name__)
-LOGIN_ERROR = "Wrong e-mail or password."
 
 
 def local_path(target: str | None) -> str | None:
@@ -45,7 +44,7 @@ def login():
         keys = (f"address:{request.remote_addr}", f"account:{email.lower()}")
         wait = throttle.retry_after(*keys)
         if wait:
-            error = t("Too many failed logins. Try again in {seconds} seconds.", seconds=wait)
+            error = _("Too many failed logins. Try again in %(seconds)s seconds.", seconds=wait)
             return render_template("auth/login.html", error=error, email=email), 429, {"Retry-After": str(wait)}
         user = authenticate(store(), email, request.form.get("password", ""))
         if user:
@@ -58,7 +57,7 @@ def login():
             login_user(ConsoleUser(user))
             return redirect(target)
         throttle.failed(*keys)
-        error = t(LOGIN_ERROR)
+        error = _("Wrong e-mail or password.")
     return render_template("auth/login.html", error=error, email=email)
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from bot.console.extensions import knowledge_dir, knowledge_records, publisher
-from bot.console.i18n import console_language, t
+from bot.console.i18n import console_language
 from bot.console.knowledge.forms import draft_from_form, form_values
 from bot.console.knowledge.publish_status import status_view
+from bot.console.labels import label_of
 from bot.console.roles import admin_required
 from bot.knowledge.articles import ISSUE_TYPES, LANGUAGES, Article, ArticleFormatError, article_paths, load_article
 from bot.knowledge.editing import (
@@ -26,13 +28,11 @@ from bot.knowledge.editing import (
     save_article,
 )
 from bot.knowledge.validation import KNOWN_GUIDES, normalise_example
-from bot.tickets import issue_types
 
 knowledge = Blueprint("knowledge", __name__, url_prefix="/knowledge")
 
 UNANSWERED_LIMIT = 100
 ORDERS = ("newest", "frequent")
-LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 _FIELD = re.compile(r"field '([\w.]+)'")
 
 
@@ -81,17 +81,18 @@ def render_form(
         problems=problems,
         error_fields=error_fields,
         guides=guides,
-        issue_types=[(key, issue_types.label(key, console_language())) for key in ISSUE_TYPES],
-        languages=[(language, LANGUAGE_NAMES[language]) for language in LANGUAGES],
+        issue_types=[(key, label_of("issue_type", key)) for key in ISSUE_TYPES],
+        languages=LANGUAGES,
     )
     return page, status
 
 
 def saved_notice(examples_changed: bool) -> None:
-    message = "Saved. The answer text is live at once; changed example questions need Publish to reach the bot."
-    flash(t(message), "saved")
+    flash(
+        _("Saved. The answer text is live at once; changed example questions need Publish to reach the bot."), "saved"
+    )
     if examples_changed:
-        flash(t("You changed example questions: publish when you have finished editing."), "notice")
+        flash(_("You changed example questions: publish when you have finished editing."), "notice")
 
 
 @knowledge.route("/new", methods=["GET", "POST"])
@@ -164,6 +165,7 @@ def unanswered() -> str:
         questions=questions,
         order=order,
         pending_only=pending_only,
+        orders=ORDERS,
         articles=titles,
     )
 
@@ -179,12 +181,12 @@ def add_question_as_example(question_id: int):
     try:
         add_example(knowledge_dir(), article_id, row.text, row.language)
     except ArticleNotFound:
-        flash(t("There is no article {id}.", id=article_id), "error")
+        flash(_("There is no article %(id)s.", id=article_id), "error")
         return redirect(back)
     except EditRejected as error:
-        flash(t("Not added to {id}:", id=article_id) + " " + "; ".join(error.problems), "error")
+        flash(_("Not added to %(id)s:", id=article_id) + " " + "; ".join(error.problems), "error")
         return redirect(back)
-    flash(t("Added as an example of {id}. The bot recognises it after Publish.", id=article_id), "saved")
+    flash(_("Added as an example of %(id)s. The bot recognises it after Publish.", id=article_id), "saved")
     return redirect(back)
 
 
@@ -201,9 +203,9 @@ def publish_page() -> str:
 @admin_required
 def publish():
     if publisher().start():
-        flash(t("Publication started."), "saved")
+        flash(_("Publication started."), "saved")
     else:
-        flash(t("A publication is already running: wait for it to finish."), "error")
+        flash(_("A publication is already running: wait for it to finish."), "error")
     return redirect(url_for("knowledge.publish_page"))
 
 

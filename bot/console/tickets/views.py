@@ -7,32 +7,18 @@ import io
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from bot.console.extensions import store
-from bot.console.i18n import console_language, t
 from bot.console.tickets.filters import wanted_from
 from bot.conversations.transcripts import transcript
-from bot.tickets import issue_types
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
 from bot.tickets.queue import AGES, SORTS
 from bot.tickets.triage import TriageError
 from bot.tickets.validation import web_address
 
 tickets = Blueprint("tickets", __name__)
-AGE_LABELS = {
-    "1d": "under a day",
-    "7d": "under 7 days",
-    "30d": "under 30 days",
-    "over7d": "over 7 days",
-    "over30d": "over 30 days",
-}
-SORT_LABELS = {
-    "newest": "newest first",
-    "oldest": "oldest first",
-    "updated": "recently updated",
-    "priority": "highest priority",
-}
 PAGE_SIZE = 50
 FILTER_FIELDS = ("status", "issue_type", "assignee", "language", "age", "q", "sort")
 CSV_COLUMNS = (
@@ -84,10 +70,8 @@ def queue() -> str:
         staff=store().triage.staff(),
         statuses=STATUSES,
         issue_types=ISSUE_TYPES,
-        ages={age: AGE_LABELS[age] for age in AGES},
-        sorts={sort: SORT_LABELS[sort] for sort in SORTS},
-        label=issue_types.label,
-        language=console_language(),
+        ages=AGES,
+        sorts=SORTS,
     )
 
 
@@ -145,8 +129,6 @@ def detail(reference: str) -> str:
         staff=store().triage.staff(),
         statuses=STATUSES,
         priorities=PRIORITIES,
-        label=issue_types.label,
-        language=console_language(),
         profile_href=profile_href(ticket.profile_link),
     )
 
@@ -179,7 +161,7 @@ def change(reference: str) -> Response:
     except TriageError as error:
         if str(error).startswith("no ticket") and action != "duplicate":
             abort(404)
-        flash(t("Not saved: {reason}", reason=str(error)), "error")
+        flash(_("Not saved: %(reason)s", reason=str(error)), "error")
     else:
-        flash(t("Saved."), "notice")
+        flash(_("Saved."), "notice")
     return redirect(url_for("tickets.detail", reference=reference.upper()))

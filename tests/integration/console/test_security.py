@@ -29,10 +29,10 @@ from werkzeug.routing import Rule
 from bot.accounts import api_tokens
 from bot.accounts.users import create_staff_user, find_user
 from bot.console import create_app
-from bot.console.auth.user import ConsoleUser
 from bot.console.auth.redis_throttle import RedisLoginThrottle
-from bot.console.roles import is_admin_only
 from bot.console.auth.throttle import LoginThrottle
+from bot.console.auth.user import ConsoleUser
+from bot.console.roles import is_admin_only
 from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
 from bot.settings import PROJECT_ROOT
@@ -47,8 +47,7 @@ UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
 # Endpoints anyone may reach, each with the reason. Everything else must refuse an anonymous visitor.
 PUBLIC_ENDPOINTS = {
-    "static": "the console's stylesheet and scripts (Flask's own static folder)",
-    "static": "the widget's script and stylesheet, loaded by partner sites that embed the widget",
+    "static": "the widget's script and stylesheet (embedded by partner sites), the console's styles and scripts",
     "public.health": "health check for process managers and load balancers",
     "public.widget_page": "the partners' chat page, / and /chat",
     "public.widget_page_en": "the partners' chat page in English, /en",
