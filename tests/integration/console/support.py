@@ -1,13 +1,10 @@
-"""Console test helpers: log in through the real form (with its CSRF token), add tickets."""
+"""Console test helpers: log in through the real form, with its CSRF token."""
 
 from __future__ import annotations
 
 import re
 
 from flask.testing import FlaskClient
-
-from bot.tickets.models import Ticket
-from bot.tickets.store import NewTicket, TicketStore
 
 PASSWORD = "correct horse battery"
 
@@ -20,17 +17,3 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 def log_in(client: FlaskClient, password: str = PASSWORD, email: str = "agent@helpdesk.org"):
     token = csrf_token(client)
     return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
-
-
-def add_ticket(store: TicketStore, key: str, **changes: str) -> Ticket:
-    fields = {
-        "organization_name": "ONG Espoir",
-        "profile_link": "https://www.unpartnerportal.org/profile/4821/overview",
-        "issue_type": "non_editable_info",
-        "description": "Le nom légal est faux.\nMerci de le corriger.",
-        "contact_email": "contact@espoir.org",
-        "language": "fr",
-        "conversation_id": "conv-" + key,
-    }
-    fields.update(changes)
-    return store.create(NewTicket(**fields), submission_key=key)[0]

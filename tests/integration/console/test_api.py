@@ -8,7 +8,8 @@ from flask import Flask
 from bot.accounts import api_tokens
 from bot.accounts.users import create_staff_user, find_user
 from bot.tickets.store import TicketStore
-from tests.integration.console.support import PASSWORD, add_ticket, csrf_token, log_in
+from tests.integration.console.support import PASSWORD, csrf_token, log_in
+from tests.support.tickets import add_ticket
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ from bot.accounts.models import StaffUser
 from bot.accounts.users import authenticate, create_staff_user, ensure_first_admin, find_user
 from bot.console import create_app
 from bot.tickets.store import TicketStore, make_engine
-from tests.integration.console.support import PASSWORD, add_ticket, csrf_token, log_in
+from tests.integration.console.support import PASSWORD, csrf_token, log_in
 from tests.support.settings import console_settings
+from tests.support.tickets import add_ticket
 
 
 def test_pages_need_a_login(app: Flask, store: TicketStore) -> None:

@@ -37,9 +37,10 @@ from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
 from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore
-from tests.integration.console.support import PASSWORD, add_ticket
+from tests.integration.console.support import PASSWORD
 from tests.support.services import REDIS_URL, redis_key_prefix
 from tests.support.settings import console_settings
+from tests.support.tickets import add_ticket
 
 ADMIN = "admin@helpdesk.org"
 STAFF = "agent@helpdesk.org"

@@ -16,7 +16,8 @@ from flask.testing import FlaskClient
 
 from bot.accounts.users import create_staff_user
 from bot.tickets.store import TicketStore
-from tests.integration.console.support import PASSWORD, add_ticket, csrf_token, log_in
+from tests.integration.console.support import PASSWORD, csrf_token, log_in
+from tests.support.tickets import add_ticket
 
 
 @pytest.fixture

@@ -29,9 +29,10 @@ from bot.conversations.transcripts import transcript
 from bot.migrations import upgrade
 from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
 from bot.tickets.store import TicketStore, make_engine
-from tests.integration.console.support import PASSWORD, add_ticket, log_in
+from tests.integration.console.support import PASSWORD, log_in
 from tests.support.services import postgres_database
 from tests.support.settings import console_settings
+from tests.support.tickets import add_ticket
 
 DAY = 86_400
 NOW = time.time()

@@ -49,14 +49,14 @@ def fields_of(ticket: Ticket) -> dict[str, str | None]:
 
 
 EXPECTED = {
-    "organization_name": "Association des Femmes de Kindu 1",
-    "profile_link": "https://www.unpartnerportal.org/profile/4801/overview",
-    "profile_id": "4801",
-    "issue_type": "duplicate_profile",
-    "description": "Nous avons créé deux profils par erreur, merci de supprimer le second.",
-    "contact_email": "awa.1@afk.org",
+    "organization_name": "ONG Espoir",
+    "profile_link": "https://www.unpartnerportal.org/profile/4821/overview",
+    "profile_id": "4821",
+    "issue_type": "non_editable_info",
+    "description": "Le nom légal est faux.\nMerci de le corriger.",
+    "contact_email": "contact@espoir.org",
     "language": "fr",
-    "conversation_id": "conversation-1",
+    "conversation_id": "conv-1",
     "client_address": "192.0.2.7",
 }
 
@@ -204,7 +204,7 @@ def test_helpdesk_outbox_drain(
 # --- the confirmation action --------------------------------------------------------------------------------------
 
 
-def confirmed_form(sender: str = "conversation-1", language: str = "fr") -> Tracker:
+def confirmed_form(sender: str = "conv-1", language: str = "fr") -> Tracker:
     ticket = new_ticket(conversation_id=sender)
     slots = {
         "language": language,
@@ -243,7 +243,7 @@ def test_a_confirmation_while_the_database_is_away_gets_its_final_reference(
     [entry] = outbox.pending()
     assert [m["response"] for m in messages] == ["utter_ticket_created"]
     assert messages[0]["ticket_reference"] == entry.reference == slots["ticket_reference"]
-    assert messages[0]["contact_email"] == "awa.1@afk.org"
+    assert messages[0]["contact_email"] == "contact@espoir.org"
     assert slots["ticket_stage"] == "submitted"
 
     # The partner presses "Send" again once the database is back, before any drain: the same ticket, delivered.

@@ -7,25 +7,18 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bot.tickets.reference import REFERENCE_PATTERN
-from bot.tickets.store import NewTicket, TicketStore
-
-
-def new_ticket(**changes: str) -> NewTicket:
-    fields = {
-        "organization_name": "Association des Femmes de Kindu",
-        "profile_link": "https://www.unpartnerportal.org/profile/4821/overview",
-        "issue_type": "duplicate_profile",
-        "description": "Nous avons créé deux profils par erreur ; merci de supprimer le second.",
-        "contact_email": "awa@afk.org",
-        "language": "fr",
-        "conversation_id": "conv-1",
-    }
-    fields.update(changes)
-    return NewTicket(**fields)
+from bot.tickets.store import TicketStore
+from tests.support.tickets import new_ticket
 
 
 def test_created_ticket_reads_back_with_every_field(store: TicketStore) -> None:
-    ticket, created = store.create(new_ticket(), submission_key="conv-1:draft-1")
+    request = new_ticket(
+        organization_name="Association des Femmes de Kindu",
+        issue_type="duplicate_profile",
+        description="Nous avons créé deux profils par erreur ; merci de supprimer le second.",
+        contact_email="awa@afk.org",
+    )
+    ticket, created = store.create(request, submission_key="conv-1:draft-1")
     assert created
     assert REFERENCE_PATTERN.match(ticket.reference)
     assert ticket.reference.endswith(f"-{ticket.id:06d}")

@@ -16,23 +16,14 @@ import actions.ticket_confirmation as confirmation
 from bot.settings import RateLimits, get_settings
 from bot.tickets.limits import ticket_limit_reached
 from bot.tickets.models import Ticket
-from bot.tickets.store import NewTicket, TicketStore
+from bot.tickets.store import TicketStore
+from tests.support.tickets import add_ticket
 
 LIMITS = RateLimits(tickets_per_hour_per_sender=2, tickets_per_hour_per_address=3)
 
 
 def create(store: TicketStore, conversation: str, address: str | None) -> Ticket:
-    new = NewTicket(
-        organization_name="ONG Espoir",
-        profile_link="https://www.unpartnerportal.org/profile/12/overview",
-        issue_type="other",
-        description="Le formulaire affiche une erreur.",
-        contact_email="contact@espoir.org",
-        language="fr",
-        conversation_id=conversation,
-        client_address=address,
-    )
-    return store.create(new, submission_key=uuid.uuid4().hex)[0]
+    return add_ticket(store, uuid.uuid4().hex, conversation_id=conversation, client_address=address)
 
 
 def test_tickets_are_counted_per_conversation_and_per_address(store: TicketStore) -> None:

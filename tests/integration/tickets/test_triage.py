@@ -11,23 +11,9 @@ from bot.accounts.users import create_staff_user
 from bot.database import utcnow
 from bot.tickets.models import Ticket
 from bot.tickets.queue import QueueFilter
-from bot.tickets.store import NewTicket, TicketStore
+from bot.tickets.store import TicketStore
 from bot.tickets.triage import TriageError
-
-
-def add(store: TicketStore, key: str, **changes: str) -> Ticket:
-    fields = {
-        "organization_name": "ONG Espoir",
-        "profile_link": "https://www.unpartnerportal.org/profile/4821/overview",
-        "issue_type": "account_access",
-        "description": "Nous ne pouvons plus nous connecter.",
-        "contact_email": "contact@espoir.org",
-        "language": "fr",
-        "conversation_id": f"conv-{key}",
-    }
-    fields.update(changes)
-    ticket, _ = store.create(NewTicket(**fields), submission_key=key)
-    return ticket
+from tests.support.tickets import add_ticket
 
 
 def references(tickets: list[Ticket]) -> list[str]:
@@ -35,9 +21,9 @@ def references(tickets: list[Ticket]) -> list[str]:
 
 
 def test_filters_combine_and_counts_follow_the_other_filters(store: TicketStore) -> None:
-    a = add(store, "a")
-    b = add(store, "b", issue_type="duplicate_profile", language="en")
-    c = add(store, "c", issue_type="duplicate_profile")
+    a = add_ticket(store, "a")
+    b = add_ticket(store, "b", issue_type="duplicate_profile", language="en")
+    c = add_ticket(store, "c", issue_type="duplicate_profile")
     store.triage.set_status(c.reference, "open", "agent@helpdesk.org")
 
     only_duplicates = QueueFilter(issue_type="duplicate_profile")
@@ -53,8 +39,8 @@ def test_filters_combine_and_counts_follow_the_other_filters(store: TicketStore)
 
 
 def test_search_by_reference_organisation_email_and_profile_id(store: TicketStore) -> None:
-    espoir = add(store, "a")
-    kindu = add(
+    espoir = add_ticket(store, "a")
+    kindu = add_ticket(
         store,
         "b",
         organization_name="Association des Femmes de Kindu",
@@ -71,7 +57,7 @@ def test_search_by_reference_organisation_email_and_profile_id(store: TicketStor
 
 def test_age_and_assignee_filters(store: TicketStore) -> None:
     agent = create_staff_user(store, "agent@helpdesk.org", "correct horse battery")
-    old, recent = add(store, "old"), add(store, "recent")
+    old, recent = add_ticket(store, "old"), add_ticket(store, "recent")
     with store.sessions() as session:
         session.execute(update(Ticket).where(Ticket.id == old.id).values(created_at=utcnow() - timedelta(days=10)))
         session.commit()
@@ -84,7 +70,7 @@ def test_age_and_assignee_filters(store: TicketStore) -> None:
 
 @pytest.mark.parametrize("sort", ["newest", "oldest", "updated", "priority"])
 def test_pages_walk_every_ticket_once_forwards_and_back(store: TicketStore, sort: str) -> None:
-    tickets = [add(store, f"k{i}") for i in range(7)]
+    tickets = [add_ticket(store, f"k{i}") for i in range(7)]
     for i, priority in enumerate(["high", "urgent", "low", "high"]):
         store.triage.set_priority(tickets[i].reference, priority, "agent@helpdesk.org")
     wanted = QueueFilter(sort=sort)
@@ -114,7 +100,7 @@ def test_pages_walk_every_ticket_once_forwards_and_back(store: TicketStore, sort
 
 def test_every_change_is_in_the_audit_trail_once(store: TicketStore) -> None:
     agent = create_staff_user(store, "agent@helpdesk.org", "correct horse battery")
-    ticket = add(store, "a")
+    ticket = add_ticket(store, "a")
     store.triage.assign(ticket.reference, agent.id, "boss@helpdesk.org")
     store.triage.set_status(ticket.reference, "open", "agent@helpdesk.org")
     store.triage.set_status(ticket.reference, "open", "agent@helpdesk.org")  # no change, no row
@@ -137,7 +123,7 @@ def test_every_change_is_in_the_audit_trail_once(store: TicketStore) -> None:
 
 
 def test_bad_changes_are_refused_with_a_reason(store: TicketStore) -> None:
-    ticket = add(store, "a")
+    ticket = add_ticket(store, "a")
     with pytest.raises(TriageError, match="unknown status"):
         store.triage.set_status(ticket.reference, "done", "agent@helpdesk.org")
     with pytest.raises(TriageError, match="unknown priority"):
@@ -152,10 +138,10 @@ def test_bad_changes_are_refused_with_a_reason(store: TicketStore) -> None:
 
 
 def test_a_duplicate_is_linked_closed_and_related_tickets_are_found(store: TicketStore) -> None:
-    original = add(store, "a")
-    repeat = add(store, "b", profile_link="unpartnerportal.org/profile/4821", contact_email="other@espoir.org")
-    same_email = add(store, "c", profile_link="https://www.unpartnerportal.org/profile/55/overview")
-    unrelated = add(store, "d", contact_email="x@y.org", profile_link="https://www.unpartnerportal.org/profile/9/")
+    original = add_ticket(store, "a")
+    repeat = add_ticket(store, "b", profile_link="unpartnerportal.org/profile/4821", contact_email="other@espoir.org")
+    same_email = add_ticket(store, "c", profile_link="https://www.unpartnerportal.org/profile/55/overview")
+    unrelated = add_ticket(store, "d", contact_email="x@y.org", profile_link="https://www.unpartnerportal.org/profile/9/")
 
     assert references(store.triage.related(original)) == [same_email.reference, repeat.reference]
     assert unrelated.reference not in references(store.triage.related(repeat))
