@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -94,6 +94,48 @@ def stop(*processes: subprocess.Popen) -> None:
 
 
 @dataclass
+class Launched:
+    """A server process just started, its log, and how to tell it is ready; `wait()` returns once it is."""
+
+    name: str
+    process: subprocess.Popen
+    log: Path
+    ready: Callable[[], object] = field(repr=False)
+
+    def wait(self, timeout: float = STARTUP_TIMEOUT) -> subprocess.Popen:
+        wait_until(self.ready, timeout, self.name, self.process, self.log)
+        return self.process
+
+
+def launch(
+    name: str, command: list[str], env: Mapping[str, str], log: Path, ready: Callable[[], object], append: bool = False
+) -> Launched:
+    """Start `command` in the project folder with `env`, its output in `log` (appended: a restart follows a kill)."""
+    output = log.open("a" if append else "w")
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=dict(env), stdout=output, stderr=subprocess.STDOUT)
+    return Launched(name, process, log, ready)
+
+
+def launch_actions(port: int, env: Mapping[str, str], log: Path, append: bool = False) -> Launched:
+    """The Procfile's `actions` line on `port`; ready when it answers /health."""
+    ready = lambda: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok  # noqa: E731
+    return launch("action server", actions_command(port), env, log, ready, append)
+
+
+def launch_rasa(port: int, endpoints: Path, env: Mapping[str, str], log: Path, append: bool = False) -> Launched:
+    """The Procfile's `rasa` line on `port`; ready when /status names the loaded model."""
+    ready = lambda: requests.get(f"http://127.0.0.1:{port}/status", timeout=2).json().get("model_id")  # noqa: E731
+    return launch(f"Rasa server on port {port}", rasa_command(port, endpoints), env, log, ready, append)
+
+
+def launch_console(port: int, env: Mapping[str, str], log: Path, name: str = "console") -> Launched:
+    """`helpdesk console` on loopback and `port`; ready when it answers /health."""
+    command = [str(BIN / "helpdesk"), "console", "--host", "127.0.0.1", "--port", str(port)]
+    ready = lambda: requests.get(f"http://127.0.0.1:{port}/health", timeout=2).ok  # noqa: E731
+    return launch(name, command, env, log, ready)
+
+
+@dataclass
 class Workspace:
     """This run's files: ticket database, knowledge-base copy, logs, and the environment every server gets."""
 
@@ -148,38 +190,12 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
         "LOCK_STORE_URL": lock_store_url,
     }
     write_endpoints(endpoints, endpoints_config(get_settings({**workspace.env, **test_stores})))
-    action_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
-    actions = subprocess.Popen(
-        actions_command(action_port),
-        cwd=PROJECT_ROOT,
-        env=workspace.env,
-        stdout=action_log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    rasa = subprocess.Popen(
-        # As the Procfile starts it, on this run's ports and files.
-        rasa_command(rasa_port, endpoints),
-        cwd=PROJECT_ROOT,
-        env=workspace.env,
-        stdout=rasa_log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    actions = launch_actions(action_port, workspace.env, workdir / "actions.log")
+    rasa = launch_rasa(rasa_port, endpoints, workspace.env, workdir / "rasa.log")  # starting beside the actions
     url = f"http://127.0.0.1:{rasa_port}"
     try:
-        wait_until(
-            lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok,
-            STARTUP_TIMEOUT,
-            "action server",
-            actions,
-            action_log,
-        )
-        wait_until(
-            lambda: requests.get(f"{url}/status", timeout=2).json().get("model_id"),
-            STARTUP_TIMEOUT,
-            "Rasa server",
-            rasa,
-            rasa_log,
-        )
+        actions.wait()
+        rasa.wait()
         engine = make_engine(workspace.database_url)
         try:
             yield Assistant(
@@ -191,7 +207,7 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
         finally:
             engine.dispose()
     finally:
-        stop(rasa, actions)
+        stop(rasa.process, actions.process)
 
 
 @dataclass
@@ -216,20 +232,13 @@ def running_console(workspace: Workspace, rasa_url: str, name: str = "console") 
         "CONSOLE_ADMIN_EMAIL": ADMIN_EMAIL,
         "CONSOLE_ADMIN_PASSWORD": ADMIN_PASSWORD,
     }
-    log = workspace.workdir / f"{name}.log"
-    process = subprocess.Popen(
-        [str(BIN / "helpdesk"), "console", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
+    console = launch_console(port, env, workspace.workdir / f"{name}.log", name)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until(lambda: requests.get(f"{url}/health", timeout=2).ok, 60, name, process, log)
+        console.wait(60)
         yield Console(url=url, rasa_url=rasa_url)
     finally:
-        stop(process)
+        stop(console.process)
 
 
 @pytest.fixture(scope="session")

@@ -65,7 +65,7 @@ def test_staff_find_a_ticket_assign_it_change_its_status_and_add_a_note(
 
     trail = [" ".join(entry.split()[2:]) for entry in page.locator("ol.audit li").all_inner_texts()]  # no time
     assert trail == [
-        "bot created",
+        "bot created the ticket",
         f"{STAFF_EMAIL} changed assignee: — → {STAFF_EMAIL}",
         f"{STAFF_EMAIL} changed status: new → open",
         f"{STAFF_EMAIL} added a note: Asked UNFPA focal point to confirm the new administrator.",

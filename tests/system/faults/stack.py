@@ -17,10 +17,10 @@ import pytest
 import requests
 
 from bot.rasa_server.endpoints import endpoints_config, write_endpoints
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import get_settings
 from bot.tickets.store import TicketStore, make_engine
 from bot.training.model import MODEL_PATH
-from tests.support.servers import STARTUP_TIMEOUT, Workspace, actions_command, free_port, rasa_command, stop, wait_until
+from tests.support.servers import Workspace, free_port, launch_actions, launch_rasa, stop
 from tests.system.conversation.chat import texts
 
 
@@ -49,21 +49,9 @@ class Stack:
     def url_of(port: int) -> str:
         return f"http://127.0.0.1:{port}"
 
-    def _spawn(self, command: list[str], log: Path) -> subprocess.Popen:
-        # Appended to, so a restarted server's log follows the killed one's.
-        return subprocess.Popen(command, cwd=PROJECT_ROOT, env=self.env, stdout=log.open("a"), stderr=subprocess.STDOUT)
-
     def start_actions(self) -> None:
-        log = self.workdir / "actions.log"
-        command = actions_command(self.action_port)
-        self.actions = self._spawn(command, log)
-        wait_until(
-            lambda: requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2).ok,
-            STARTUP_TIMEOUT,
-            "action server",
-            self.actions,
-            log,
-        )
+        """The action server on its port, ready; its log follows a killed one's."""
+        self.actions = launch_actions(self.action_port, self.env, self.workdir / "actions.log", append=True).wait()
 
     def start_rasa(self, port: int | None = None) -> None:
         """The Rasa server on `port` (the first one by default), as the Procfile starts it; ready to answer."""
@@ -71,14 +59,7 @@ class Stack:
         if port not in self.rasa_ports:
             self.rasa_ports.append(port)
         log = self.workdir / f"rasa-{port}.log"
-        self.rasa[port] = process = self._spawn(rasa_command(port, self.endpoints), log)
-        wait_until(
-            lambda: requests.get(f"{self.url_of(port)}/status", timeout=2).json().get("model_id"),
-            STARTUP_TIMEOUT,
-            f"Rasa server on port {port}",
-            process,
-            log,
-        )
+        self.rasa[port] = launch_rasa(port, self.endpoints, self.env, log, append=True).wait()
 
     def kill_actions(self) -> None:
         """SIGKILL: no goodbye, no flushing, as a crash."""

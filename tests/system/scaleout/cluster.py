@@ -13,10 +13,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
-
 from bot.settings import PROJECT_ROOT
-from tests.support.servers import BIN, STARTUP_TIMEOUT, actions_command, free_port, rasa_command, stop, wait_until
+from tests.support.servers import BIN, Launched, free_port, launch_actions, launch_rasa, stop
 
 
 @dataclass(frozen=True)
@@ -24,10 +22,6 @@ class Cluster:
     rasa_urls: list[str]
     action_port: int
     endpoints: Path  # what `helpdesk endpoints` wrote from the environment
-
-
-def _spawn(command: list[str], env: Mapping[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, env=dict(env), stdout=log.open("w"), stderr=subprocess.STDOUT)
 
 
 @contextmanager
@@ -45,33 +39,14 @@ def running_cluster(env: Mapping[str, str], workdir: Path, rasa_servers: int = 2
         env=env,
         check=True,
     )
-    action_log = workdir / "actions.log"
-    rasa_logs = {port: workdir / f"rasa-{port}.log" for port in (free_port() for _ in range(rasa_servers))}
-    started: list[subprocess.Popen] = []
+    rasa_ports = [free_port() for _ in range(rasa_servers)]
+    launched: list[Launched] = []
     try:
-        actions = _spawn(
-            actions_command(action_port), env, action_log
-        )
-        started.append(actions)
-        servers = {}
-        for port, log in rasa_logs.items():
-            servers[port] = _spawn(rasa_command(port, endpoints), env, log)
-            started.append(servers[port])
-        wait_until(
-            lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok,
-            STARTUP_TIMEOUT,
-            "action server",
-            actions,
-            action_log,
-        )
-        for port, process in servers.items():
-            wait_until(
-                lambda port=port: requests.get(f"http://127.0.0.1:{port}/status", timeout=2).json().get("model_id"),
-                STARTUP_TIMEOUT,
-                f"Rasa server on port {port}",
-                process,
-                rasa_logs[port],
-            )
-        yield Cluster([f"http://127.0.0.1:{port}" for port in servers], action_port, endpoints)
+        # All started at once, then waited for: the Rasa servers load their model side by side.
+        launched.append(launch_actions(action_port, env, workdir / "actions.log"))
+        launched += [launch_rasa(port, endpoints, env, workdir / f"rasa-{port}.log") for port in rasa_ports]
+        for server in launched:
+            server.wait()
+        yield Cluster([f"http://127.0.0.1:{port}" for port in rasa_ports], action_port, endpoints)
     finally:
-        stop(*started)
+        stop(*(server.process for server in launched))
