@@ -7,10 +7,12 @@ merely importing a module.
 
 from __future__ import annotations
 
-from bot.rasa_server import outage, speedups
+from bot.rasa_server import heap, outage, speedups
 
 
 def install() -> None:
-    """The per-message work done once (speedups), and no half-handled turn when the action server fails."""
+    """The per-message work done once (speedups), no half-handled turn when the action server fails, and no
+    garbage-collector pause over the loaded model (heap)."""
     speedups.install()
     outage.install()
+    heap.install()
