@@ -8,15 +8,20 @@ it (the outbox drain). Nothing starts when an action module is imported (tests, 
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 
 from rasa_sdk import endpoint, utils
 from rasa_sdk.plugin import plugin_manager
 from sanic import Sanic
+from sanic.exceptions import PayloadTooLarge
+from sanic.request import Request
+from sanic.response import HTTPResponse, json
 
 from actions.services import ticket_outbox, ticket_store
 from bot.settings import Settings, get_settings
 from bot.tickets.outbox import drain_forever
+from bot.var.tokens import action_server_token
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +44,34 @@ def attach_services(app: Sanic, settings: Settings) -> None:
     app.register_listener(stop, "before_server_stop")
 
 
+def require_rasa(app: Sanic, token: str, max_body: int) -> None:
+    """Only our Rasa server runs actions: every call but /health carries its token, or gets 401.
+
+    A forged call would otherwise store tickets under any address, past every channel guard and limit. Bodies
+    are capped (413) and compressed bodies refused (415): rasa-sdk would inflate a small deflate bomb into memory.
+    """
+    app.config.REQUEST_MAX_SIZE = max_body
+    expected = f"Bearer {token}".encode()
+
+    async def check(request: Request) -> HTTPResponse | None:
+        if request.path == "/health":
+            return None
+        if not hmac.compare_digest(request.headers.get("authorization", "").encode(), expected):
+            return json({"error": "this action server answers only its Rasa server (missing or wrong token)"}, 401)
+        if request.headers.get("content-encoding", "identity").lower() != "identity":
+            return json({"error": "compressed action calls are not accepted"}, 415)
+        return None
+
+    async def too_large(request: Request, error: PayloadTooLarge) -> HTTPResponse:
+        return json({"error": f"an action call is at most {max_body} bytes"}, 413)
+
+    app.register_middleware(check, "request")
+    app.error_handler.add(PayloadTooLarge, too_large)  # rasa-sdk's catch-all would make it a 500
+
+
 def create_app(settings: Settings) -> Sanic:
     app = endpoint.create_app("actions", cors_origins=None)  # only the Rasa server calls it: no browser, no CORS
+    require_rasa(app, action_server_token(settings), settings.rasa.action_server_max_body)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     attach_services(app, settings)
     return app

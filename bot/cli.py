@@ -7,6 +7,7 @@ import getpass
 import sys
 
 from bot.settings import get_settings
+from bot.var.folder import secure
 
 
 def _kb_check(args: argparse.Namespace) -> int:
@@ -216,9 +217,29 @@ def _console(args: argparse.Namespace) -> int:
 
     from bot.console import create_app
 
-    app = create_app()
-    print(f"Console and chat widget on http://{args.host}:{args.port}/", flush=True)
-    serve(app, host=args.host, port=args.port, threads=8)
+    settings = get_settings()
+    host, port = args.host or settings.console.host, args.port or settings.console.port
+    app = create_app(settings)
+    print(f"Console and chat widget on http://{host}:{port}/", flush=True)
+    serve(app, host=host, port=port, threads=8)
+    return 0
+
+
+def _rasa(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.rasa_server.endpoints import EndpointsError
+    from bot.rasa_server.launch import NotSafeToStart, prepare, run
+
+    settings = get_settings()
+    try:
+        arguments = prepare(
+            settings, args.port or settings.rasa.port, args.shared, Path(args.endpoints) if args.endpoints else None
+        )
+    except (EndpointsError, NotSafeToStart) as error:
+        print(f"The Rasa server was not started: {error}", file=sys.stderr)
+        return 1
+    run(arguments, settings)
     return 0
 
 
@@ -315,14 +336,22 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     console = commands.add_parser("console", help="serve the staff console and the chat widget page")
-    console.add_argument("--host", default="127.0.0.1")
-    console.add_argument("--port", type=int, default=8000)
+    console.add_argument("--host", help="default: CONSOLE_HOST (127.0.0.1)")
+    console.add_argument("--port", type=int, help="default: CONSOLE_PORT (8000)")
     console.set_defaults(handler=_console)
 
     actions = commands.add_parser("actions", help="serve the custom actions to the Rasa server (rasa-sdk)")
     actions.add_argument("--host", help="default: ACTION_SERVER_HOST (127.0.0.1)")
     actions.add_argument("--port", type=int, help="default: ACTION_SERVER_PORT (5055)")
     actions.set_defaults(handler=_actions)
+
+    rasa = commands.add_parser("rasa", help="serve the assistant (rasa run) on loopback, its HTTP API behind a token")
+    rasa.add_argument("--port", type=int, help="default: RASA_PORT, else 5005")
+    rasa.add_argument("--endpoints", help="where to write Rasa's endpoints (default: $HELPDESK_VAR_DIR/endpoints.yml)")
+    rasa.add_argument(
+        "--shared", action="store_true", help="refuse settings that work for one Rasa server only (scale-out)"
+    )
+    rasa.set_defaults(handler=_rasa)
 
     translate = commands.add_parser("translate", help="the console's French texts (gettext catalogues)")
     translate_commands = translate.add_subparsers(dest="translate_command", required=True)
@@ -332,6 +361,12 @@ def main(argv: list[str] | None = None) -> int:
     translate.set_defaults(handler=_translate)
 
     args = parser.parse_args(argv)
+    try:
+        var_dir = get_settings().var_dir
+    except ValueError as error:  # a setting that cannot be read: say which, before any command starts
+        print(f"helpdesk: {error}", file=sys.stderr)
+        return 2
+    secure(var_dir)  # tickets, transcripts, tokens: readable by this account only
     return args.handler(args)
 
 

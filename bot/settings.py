@@ -103,8 +103,12 @@ class ConsoleSettings:
 @dataclass(frozen=True)
 class RasaSettings:
     server_url: str = "http://localhost:5005"  # where this machine reaches Rasa's HTTP API (Publish)
-    token: str = ""
+    token: str = ""  # Rasa's HTTP API token; empty: generated once into the var folder (bot/var/tokens.py)
+    interface: str = "127.0.0.1"  # where the Rasa server listens: loopback unless a proxy in front needs more
     port: int = 5005
+    widget_origins: tuple[str, ...] = ()  # partner sites that embed the widget, besides the console itself
+    action_server_token: str = ""  # what Rasa sends the action server; empty: generated into the var folder
+    action_server_max_body: int = 2_000_000  # bytes of one action call (the conversation so far) the server reads
     action_server_host: str = "127.0.0.1"  # where the action server listens: only the Rasa server calls it
     action_server_port: int = 5055
     action_server_url: str = "http://127.0.0.1:5055/webhook"
@@ -209,7 +213,15 @@ def _read(env: _Environment) -> Settings:
         rasa=RasaSettings(
             server_url=env.text("RASA_SERVER_URL", browser_rasa_url).rstrip("/"),
             token=env.text("RASA_TOKEN"),
+            interface=env.text("RASA_INTERFACE", rasa.interface),
             port=env.whole_number("RASA_PORT", rasa.port, minimum=1),
+            widget_origins=tuple(
+                origin.strip().rstrip("/") for origin in env.text("WIDGET_ORIGINS").split(",") if origin.strip()
+            ),
+            action_server_token=env.text("ACTION_SERVER_TOKEN"),
+            action_server_max_body=env.whole_number(
+                "ACTION_SERVER_MAX_BODY", rasa.action_server_max_body, minimum=10_000
+            ),
             action_server_host=env.text("ACTION_SERVER_HOST", rasa.action_server_host),
             action_server_port=action_server_port,
             action_server_url=env.text("ACTION_SERVER_URL", f"http://127.0.0.1:{action_server_port}/webhook"),
@@ -252,6 +264,12 @@ def expand_variables(text: str, environ: Mapping[str, str] | None = None) -> str
     """`${NAME}` replaced by the variable's value (empty when unset), as Rasa reads an endpoints file."""
     values = os.environ if environ is None else environ
     return _VARIABLE.sub(lambda match: values.get(match.group(1), ""), text)
+
+
+def pass_to_rasa(**variables: str) -> None:
+    """Variables Rasa or Sanic read themselves, given to them in this process unless the operator set them."""
+    for name, value in variables.items():
+        os.environ.setdefault(name, value)
 
 
 def child_environment(**extra: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ import requests
 
 from bot.knowledge.validation import KnowledgeError, validate_knowledge
 from bot.settings import PROJECT_ROOT, child_environment, get_settings
+from bot.var.tokens import rasa_api_token
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def load_model(rasa_url: str, model_path: Path | None = None) -> None:
     """Ask the running Rasa server to swap to the model (it keeps answering with the old one meanwhile)."""
     from bot.training.model import MODEL_PATH
 
-    token = get_settings().rasa.token
+    token = rasa_api_token(get_settings())
     try:
         response = requests.put(
             f"{rasa_url}/model",

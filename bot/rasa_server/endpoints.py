@@ -10,6 +10,7 @@ and the console reads the tracker store from the same settings (bot/conversation
 | TRACKER_STORE_URL | sqlite:///$HELPDESK_VAR_DIR/rasa-tracker.db | `tracker_store` (the masking SQL store) |
 | LOCK_STORE_URL | empty: Rasa's in-memory lock store | `lock_store` (`redis://[[user]:password@]host[:port][/db]`) |
 | LOCK_STORE_KEY_PREFIX | helpdesk | `lock_store.key_prefix` (letters and digits only) |
+| ACTION_SERVER_TOKEN | made once into the var folder | `action_endpoint.headers.Authorization` (Bearer) |
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.settings import PROJECT_ROOT, Settings, get_settings
+from bot.var.tokens import action_server_token
 
 TRACKER_STORE_TYPE = "bot.rasa_server.tracker_store.MaskingSQLTrackerStore"
 DEFAULT_KEY_PREFIX = "helpdesk"
@@ -136,7 +138,12 @@ def endpoints_config(settings: Settings | None = None) -> dict[str, Any]:
     rasa = settings.rasa
     return {
         # Rasa sends its domain with an action call only to the actions marked `send_domain` in domain.yml.
-        "action_endpoint": {"url": rasa.action_server_url, "enable_selective_domain": True},
+        "action_endpoint": {
+            "url": rasa.action_server_url,
+            "enable_selective_domain": True,
+            # The action server refuses calls without it (actions/server.py): only this Rasa server may run actions.
+            "headers": {"Authorization": f"Bearer {action_server_token(settings)}"},
+        },
         "tracker_store": tracker_store_config(tracker_store_url(settings)),
         "lock_store": lock_store_config(rasa.lock_store_url, rasa.lock_store_key_prefix),
     }
@@ -151,6 +158,13 @@ def single_server_settings(settings: Settings | None = None) -> list[str]:
             "LOCK_STORE_URL is empty: each Rasa server would lock conversations in its own memory, and two servers "
             "could answer turns of one conversation at once; set it to a Redis every server reaches"
         )
+    tokens = {"RASA_TOKEN": settings.rasa.token, "ACTION_SERVER_TOKEN": settings.rasa.action_server_token}
+    for name, value in tokens.items():
+        if not value:
+            problems.append(
+                f"{name} is empty: each machine would make its own, and servers on other machines could not "
+                "call each other; set the same long random value for every server"
+            )
     if tracker_store_url(settings).get_backend_name() == "sqlite":
         problems.append(
             "TRACKER_STORE_URL is a SQLite file: Rasa servers on other machines cannot share it; "

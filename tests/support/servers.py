@@ -8,6 +8,7 @@ whole suite by tests/conftest.py; scripts/screenshots.py uses the same context m
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -23,10 +24,9 @@ import requests
 
 from bot.knowledge.records import KnowledgeRecords
 from bot.migrations import upgrade
-from bot.rasa_server.endpoints import endpoints_config, write_endpoints
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore, make_engine
-from bot.training.model import MODEL_PATH, train
+from bot.training.model import train
 from tests.system.conversation.chat import Assistant
 
 BIN = Path(sys.executable).parent
@@ -41,25 +41,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def rasa_command(port: int, endpoints: Path) -> list[str]:
-    """The Procfile's `rasa` line, on loopback and on `port`."""
-    return [
-        str(BIN / "rasa"),
-        "run",
-        "--enable-api",
-        "--cors",
-        "*",
-        "--interface",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--model",
-        str(MODEL_PATH),
-        "--endpoints",
-        str(endpoints),
-        "--credentials",
-        str(PROJECT_ROOT / "credentials.yml"),
-    ]
+def rasa_command(port: int, endpoints: Path, shared: bool = False) -> list[str]:
+    """The Procfile's `rasa` line on `port` (`shared`: the scale-out one's); it writes its endpoints to `endpoints`."""
+    scale_out = ["--shared"] if shared else []
+    return [str(BIN / "helpdesk"), "rasa", *scale_out, "--port", str(port), "--endpoints", str(endpoints)]
 
 
 def actions_command(port: int) -> list[str]:
@@ -122,10 +107,13 @@ def launch_actions(port: int, env: Mapping[str, str], log: Path, append: bool = 
     return launch("action server", actions_command(port), env, log, ready, append)
 
 
-def launch_rasa(port: int, endpoints: Path, env: Mapping[str, str], log: Path, append: bool = False) -> Launched:
-    """The Procfile's `rasa` line on `port`; ready when /status names the loaded model."""
-    ready = lambda: requests.get(f"http://127.0.0.1:{port}/status", timeout=2).json().get("model_id")  # noqa: E731
-    return launch(f"Rasa server on port {port}", rasa_command(port, endpoints), env, log, ready, append)
+def launch_rasa(
+    port: int, endpoints: Path, env: Mapping[str, str], log: Path, append: bool = False, shared: bool = False
+) -> Launched:
+    """The Procfile's `rasa` line on `port`; ready when /status (behind the API token) names the loaded model."""
+    token = {"token": env["RASA_TOKEN"]}
+    ready = lambda: requests.get(f"http://127.0.0.1:{port}/status", params=token, timeout=2).json().get("model_id")  # noqa: E731
+    return launch(f"Rasa server on port {port}", rasa_command(port, endpoints, shared), env, log, ready, append)
 
 
 def launch_console(port: int, env: Mapping[str, str], log: Path, name: str = "console") -> Launched:
@@ -171,6 +159,9 @@ def make_workspace(workdir: Path) -> Workspace:
         "MESSAGES_PER_MINUTE_PER_ADDRESS": "40",
         "TICKETS_PER_HOUR_PER_SENDER": "2",
         "TICKETS_PER_HOUR_PER_ADDRESS": "3",
+        # Known to the tests, so they can use Rasa's HTTP API and call the action server as Rasa does.
+        "RASA_TOKEN": "test-rasa-api-token-" + secrets.token_hex(8),
+        "ACTION_SERVER_TOKEN": "test-action-server-token-" + secrets.token_hex(8),
     }
     return Workspace(workdir=workdir, database_url=database_url, knowledge_dir=knowledge_dir, env=env)
 
@@ -182,16 +173,15 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
     workdir = workspace.workdir
     rasa_port, action_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
-    # The endpoints `helpdesk endpoints` writes (bot/rasa_server/endpoints.py), pointed at this run's ports and files.
+    # The endpoints `helpdesk rasa` writes (bot/rasa_server/endpoints.py), pointed at this run's ports and files.
     test_stores = {
         "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
         "TRACKER_STORE_URL": f"sqlite:///{workdir / 'tracker.db'}",
         # Rasa's in-memory locks, whatever the developer's .env says, unless the caller runs several Sanic workers.
         "LOCK_STORE_URL": lock_store_url,
     }
-    write_endpoints(endpoints, endpoints_config(get_settings({**workspace.env, **test_stores})))
     actions = launch_actions(action_port, workspace.env, workdir / "actions.log")
-    rasa = launch_rasa(rasa_port, endpoints, workspace.env, workdir / "rasa.log")  # starting beside the actions
+    rasa = launch_rasa(rasa_port, endpoints, {**workspace.env, **test_stores}, workdir / "rasa.log")  # side by side
     url = f"http://127.0.0.1:{rasa_port}"
     try:
         actions.wait()
@@ -200,6 +190,7 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
         try:
             yield Assistant(
                 url=url,
+                token=workspace.env["RASA_TOKEN"],
                 store=TicketStore(engine),
                 records=KnowledgeRecords(engine),
                 knowledge_dir=workspace.knowledge_dir,

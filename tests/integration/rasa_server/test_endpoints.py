@@ -27,16 +27,19 @@ from bot.rasa_server.endpoints import (
     tracker_store_config,
 )
 from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, expand_variables, get_settings
 
 POSTGRES = "postgresql+psycopg2://rasa:p%40ss%3Aword@db.internal:5433/conversations?sslmode=require"
 
 
 def test_without_variables_it_is_the_project_endpoints_yml() -> None:
     """`make run` and a plain `rasa run --endpoints endpoints.yml` keep their conversations in the same file."""
-    built = endpoints_config(get_settings({}))
-    project = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text())
+    token = "the-action-server-token"
+    built = endpoints_config(get_settings({"ACTION_SERVER_TOKEN": token}))
+    plain = expand_variables((PROJECT_ROOT / "endpoints.yml").read_text(), {"ACTION_SERVER_TOKEN": token})
+    project = yaml.safe_load(plain)
     assert built["action_endpoint"] == project["action_endpoint"]
+    assert built["action_endpoint"]["headers"] == {"Authorization": f"Bearer {token}"}
     assert built["tracker_store"]["type"] == project["tracker_store"]["type"]
     assert sql_url_of(built["tracker_store"]) == sql_url_of(project["tracker_store"])
     assert sql_url_of(built["tracker_store"]).database == str(PROJECT_ROOT / "var" / "rasa-tracker.db")
@@ -120,13 +123,19 @@ def test_several_servers_are_refused_in_memory_locks_and_a_sqlite_file(
     output = tmp_path / "endpoints.yml"
     for name in ("LOCK_STORE_URL", "TRACKER_STORE_URL"):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HELPDESK_VAR_DIR", str(tmp_path / "var"))
+    for name in ("RASA_TOKEN", "ACTION_SERVER_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
     assert helpdesk(["endpoints", "--shared", "--output", str(output)]) == 1
     said = capsys.readouterr().err
     assert "LOCK_STORE_URL" in said and "TRACKER_STORE_URL" in said and not output.exists()
+    assert "RASA_TOKEN is empty" in said and "ACTION_SERVER_TOKEN is empty" in said
     assert helpdesk(["endpoints", "--output", str(output)]) == 0, "one server (make run) is fine with them"
 
     monkeypatch.setenv("LOCK_STORE_URL", "redis://127.0.0.1:6379/1")
     monkeypatch.setenv("TRACKER_STORE_URL", POSTGRES)
+    monkeypatch.setenv("RASA_TOKEN", "shared-rasa-token")
+    monkeypatch.setenv("ACTION_SERVER_TOKEN", "shared-action-server-token")
     assert helpdesk(["endpoints", "--shared", "--output", str(output)]) == 0
 
 
@@ -148,3 +157,18 @@ def test_the_console_reads_the_conversation_from_the_configured_store(
     ]
     monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
     assert transcript("partner-1") is None, "a store that does not exist is not read as an empty conversation"
+
+
+def test_the_scale_out_rasa_server_refuses_to_start_without_shared_tokens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`helpdesk rasa --shared` (deploy/Procfile.scaleout) stops before Rasa starts, and says what to set."""
+    monkeypatch.setenv("HELPDESK_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("LOCK_STORE_URL", "redis://127.0.0.1:6379/1")
+    monkeypatch.setenv("TRACKER_STORE_URL", POSTGRES)
+    for name in ("RASA_TOKEN", "ACTION_SERVER_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert helpdesk(["rasa", "--shared", "--endpoints", str(tmp_path / "endpoints.yml")]) == 1
+    said = capsys.readouterr().err
+    assert "The Rasa server was not started" in said and "RASA_TOKEN is empty" in said
+    assert not (tmp_path / "endpoints.yml").exists()

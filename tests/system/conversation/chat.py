@@ -14,6 +14,7 @@ from bot.tickets.store import TicketStore
 @dataclass
 class Assistant:
     url: str
+    token: str  # Rasa's HTTP API token (the REST channel needs none)
     store: TicketStore
     records: KnowledgeRecords
     knowledge_dir: Path
@@ -25,7 +26,9 @@ class Assistant:
         return response.json()
 
     def parse(self, text: str) -> dict:
-        response = requests.post(f"{self.url}/model/parse", json={"text": text}, timeout=60)
+        response = requests.post(
+            f"{self.url}/model/parse", json={"text": text}, params={"token": self.token}, timeout=60
+        )
         response.raise_for_status()
         return response.json()
 

@@ -1,20 +1,19 @@
 """Several Rasa servers and an action server on loopback, configured only through the environment.
 
-As deploy/Procfile.scaleout starts them: `helpdesk endpoints` turns the environment into Rasa's endpoints, then
-every Rasa server loads the same trained model with that file. The number of Rasa servers is a parameter, and
-the environment is passed through whole, so SANIC_WORKERS and the like reach Rasa as in production.
+As deploy/Procfile.scaleout starts them: each `helpdesk rasa --shared` turns the environment into Rasa's endpoints
+(refusing settings that work for one server only), then loads the same trained model. The number of Rasa servers
+is a parameter, and the environment is passed through whole, so SANIC_WORKERS and the like reach Rasa as in
+production.
 """
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.settings import PROJECT_ROOT
-from tests.support.servers import BIN, Launched, free_port, launch_actions, launch_rasa, stop
+from tests.support.servers import Launched, free_port, launch_actions, launch_rasa, stop
 
 
 @dataclass(frozen=True)
@@ -32,19 +31,14 @@ def running_cluster(env: Mapping[str, str], workdir: Path, rasa_servers: int = 2
     """
     action_port = free_port()
     env = {**env, "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"}
-    endpoints = workdir / "endpoints.yml"
-    subprocess.run(
-        [str(BIN / "helpdesk"), "endpoints", "--shared", "--output", str(endpoints)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-    )
+    endpoints = workdir / "endpoints.yml"  # each `helpdesk rasa --shared` writes it from the environment
     rasa_ports = [free_port() for _ in range(rasa_servers)]
     launched: list[Launched] = []
     try:
         # All started at once, then waited for: the Rasa servers load their model side by side.
         launched.append(launch_actions(action_port, env, workdir / "actions.log"))
-        launched += [launch_rasa(port, endpoints, env, workdir / f"rasa-{port}.log") for port in rasa_ports]
+        for port in rasa_ports:
+            launched.append(launch_rasa(port, endpoints, env, workdir / f"rasa-{port}.log", shared=True))
         for server in launched:
             server.wait()
         yield Cluster([f"http://127.0.0.1:{port}" for port in rasa_ports], action_port, endpoints)
