@@ -269,8 +269,31 @@ def save_article(directory: Path, draft: ArticleDraft, create: bool = False) -> 
         problems = _new_problems(directory, path, content)
         if problems:
             raise EditRejected(problems, current_version=current)
-        _write_atomically(path, content)
+        if create:
+            _create_exclusively(path, content)
+        else:
+            _write_atomically(path, content)
     return path
+
+
+def _create_exclusively(path: Path, content: str) -> None:
+    """A new article file, unless one with this id appeared since the check (another admin, another console
+    process): then the other one stays and this one is refused, never written over it."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(content)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise EditRejected(
+                [f"{path.name}: someone created an article with this id a moment ago; choose another id"]
+            ) from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def add_example(directory: Path, article_id: str, question: str, language: str) -> Path:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from bot.accounts.models import StaffUser
 from bot.database import utcnow
@@ -90,19 +91,67 @@ class Triage:
             return event
 
     def mark_duplicate(self, reference: str, original_reference: str, actor: str) -> Ticket:
-        """Link a ticket to the one it repeats and close it; the original stays as it is."""
+        """Link a ticket to the one it repeats and close it; the original stays as it is.
+
+        Links stay one step deep: the original must not be a duplicate itself, and a ticket that others repeat
+        cannot become a duplicate (that would make chains). The link is written by one UPDATE whose conditions
+        say exactly that, so the database checks them when it writes: two staff linking A to B and B to A at
+        once cannot make a loop (PostgreSQL also locks both rows first; SQLite runs one writer at a time).
+        """
+        wanted = {reference.strip().upper(), (original_reference or "").strip().upper()}
         with self.sessions() as session:
-            original = session.scalars(
-                select(Ticket).where(Ticket.reference == (original_reference or "").strip().upper())
-            ).first()
-        if original is None:
-            raise TriageError(f"no ticket {original_reference}")
-        if original.reference == reference.strip().upper():
-            raise TriageError("a ticket cannot be a duplicate of itself")
-        if original.duplicate_of_id is not None:
-            raise TriageError(f"{original.reference} is itself a duplicate: link to the ticket it repeats")
-        ticket = self._change(reference, actor, "duplicate_of_id", original.id, original.reference)
-        return self.set_status(ticket.reference, "closed", actor)
+            rows = session.scalars(
+                select(Ticket).where(Ticket.reference.in_(wanted)).order_by(Ticket.id).with_for_update(of=Ticket)
+            ).all()
+            found = {row.reference: row for row in rows}
+            ticket = found.get(reference.strip().upper())
+            original = found.get((original_reference or "").strip().upper())
+            if original is None:
+                raise TriageError(f"no ticket {original_reference}")
+            if ticket is None:
+                raise TriageError(f"no ticket {reference}")
+            if original.id == ticket.id:
+                raise TriageError("a ticket cannot be a duplicate of itself")
+            before = ticket.duplicate_of_id
+            if before != original.id:
+                repeat, linked = aliased(Ticket), aliased(Ticket)
+                written = session.execute(
+                    update(Ticket)
+                    .where(
+                        Ticket.id == ticket.id,
+                        ~exists().where(repeat.duplicate_of_id == ticket.id),
+                        select(linked.duplicate_of_id).where(linked.id == original.id).scalar_subquery().is_(None),
+                    )
+                    .values(duplicate_of_id=original.id, updated_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
+                if written.rowcount != 1:
+                    session.rollback()
+                    raise self._why_not_a_duplicate(ticket.id, original.id)
+                session.add(
+                    TicketEvent(
+                        ticket_id=ticket.id,
+                        actor=actor,
+                        action="changed",
+                        field="duplicate_of",
+                        old_value=_shown(session, "duplicate_of_id", before),
+                        new_value=original.reference,
+                    )
+                )
+            session.commit()
+        return self.set_status(reference, "closed", actor)
+
+    def _why_not_a_duplicate(self, ticket_id: int, original_id: int) -> TriageError:
+        with self.sessions() as session:
+            ticket, original = session.get(Ticket, ticket_id), session.get(Ticket, original_id)
+            if original.duplicate_of_id is not None:
+                return TriageError(f"{original.reference} is itself a duplicate: link to the ticket it repeats")
+            repeats = session.scalar(
+                select(func.count()).select_from(Ticket).where(Ticket.duplicate_of_id == ticket_id)
+            )
+            return TriageError(
+                f"{ticket.reference} is the original of {repeats} other ticket(s): it cannot become a duplicate"
+            )
 
     def related(self, ticket: Ticket, limit: int = 20) -> list[Ticket]:
         """Other tickets from the same UNPP profile or the same contact e-mail, newest first."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -155,3 +157,33 @@ def test_a_duplicate_is_linked_closed_and_related_tickets_are_found(store: Ticke
     assert trail[1:] == [("duplicate_of", original.reference), ("status", "closed")]
     with pytest.raises(TriageError, match="itself a duplicate"):
         store.triage.mark_duplicate(same_email.reference, repeat.reference, "agent@helpdesk.org")
+
+
+def test_a_ticket_that_others_repeat_cannot_become_a_duplicate(store: TicketStore) -> None:
+    """Finding 8: marking an original as a duplicate would make a chain (B → A → C)."""
+    original, repeat, other = add_ticket(store, "a"), add_ticket(store, "b"), add_ticket(store, "c")
+    store.triage.mark_duplicate(repeat.reference, original.reference, "agent@helpdesk.org")
+    with pytest.raises(TriageError, match="is the original of 1 other ticket"):
+        store.triage.mark_duplicate(original.reference, other.reference, "agent@helpdesk.org")
+    assert store.by_reference(original.reference).duplicate_of_id is None
+
+
+def test_two_staff_linking_two_tickets_to_each_other_at_once_make_no_loop(store: TicketStore) -> None:
+    """Both rows are locked while checked: one link is made, the other refused, whichever comes first."""
+    for round_ in range(5):
+        a, b = add_ticket(store, f"{round_}-a"), add_ticket(store, f"{round_}-b")
+        start = threading.Barrier(2)
+
+        def link(ticket: Ticket, original: Ticket, start: threading.Barrier = start) -> str:
+            start.wait()
+            try:
+                store.triage.mark_duplicate(ticket.reference, original.reference, "agent@helpdesk.org")
+            except TriageError as error:
+                return str(error)
+            return "linked"
+
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = list(pool.map(link, (a, b), (b, a)))
+        assert sorted(o == "linked" for o in outcomes) == [False, True], outcomes
+        links = [store.by_reference(t.reference).duplicate_of_id for t in (a, b)]
+        assert links.count(None) == 1, "exactly one of the two points at the other"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge import KnowledgeBase, validate_knowledge
+from bot.knowledge import KnowledgeBase, editing, validate_knowledge
 from bot.knowledge.articles import ArticleText
 from bot.knowledge.editing import (
     ArticleNotFound,
@@ -148,3 +148,19 @@ def test_ids_that_cannot_be_files_are_not_found(kb_dir: Path) -> None:
 def test_form_text_is_parsed_one_example_per_line() -> None:
     assert parse_examples("first  one\r\n\r\n  second\n") == ("first one", "second")
     assert parse_related("a, b\nc a") == ("a", "b", "c")
+
+
+def test_two_admins_creating_the_same_id_at_once_do_not_overwrite_each_other(
+    kb_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 8: both passed the "id is free" check before either wrote; the second must not replace the first."""
+    first = replace(load_draft(kb_dir, "forgot-password"), id="same-id", version="")
+    first = with_text(first, "fr", examples=("une question du premier administrateur",))
+    first = with_text(first, "en", examples=("a question of the first admin",))
+    second = with_text(first, "fr", title="Le texte du second")
+    save_article(kb_dir, with_text(first, "fr", title="Le texte du premier"), create=True)
+    monkeypatch.setattr(editing, "_precheck", lambda directory, draft, create: [])  # as if checked before that
+    with pytest.raises(EditRejected, match="someone created an article with this id a moment ago"):
+        save_article(kb_dir, second, create=True)
+    assert "Le texte du premier" in (kb_dir / "same-id.yml").read_text(encoding="utf-8")
+    assert not list(kb_dir.glob(".same-id.yml.*")), "no temporary file left behind"
