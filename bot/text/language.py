@@ -11,7 +11,7 @@ from functools import lru_cache
 from lingua import Language, LanguageDetector, LanguageDetectorBuilder
 
 CODES = {Language.FRENCH: "fr", Language.ENGLISH: "en"}
-NOT_PROSE = re.compile(r"^\s*(/|\S+@\S+\s*$|https?://\S+\s*$|www\.\S+\s*$)")
+
 MIN_CONFIDENCE = 0.6
 # With no function word to go on ("password reset", "quantumplus login"), only a near-certain detector may
 # switch the language: keywords are shared by partners writing either language.
@@ -49,13 +49,28 @@ def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*CODES).with_preloaded_language_models().build()
 
 
+def not_prose(text: str) -> bool:
+    """A button payload (`/affirm`), or one e-mail address or link alone: nothing to tell a language from.
+
+    Plain string tests, not a regular expression: `\\S+@\\S+\\s*$` backtracks quadratically on long text.
+    """
+    stripped = text.strip()
+    if stripped.startswith("/"):
+        return True
+    if not stripped or any(c.isspace() for c in stripped):
+        return False
+    if "@" in stripped[1:-1]:
+        return True
+    return any(stripped.startswith(start) and len(stripped) > len(start) for start in ("http://", "https://", "www."))
+
+
 def detect_language(text: str, min_confidence: float = MIN_CONFIDENCE) -> str | None:
     """'fr' or 'en' when the text is clearly one of them, else None (the conversation keeps its language).
 
     Function words decide when they clearly lean one way; otherwise the lingua detector does, more strictly
     when the message has no function word at all.
     """
-    if not text or NOT_PROSE.match(text) or sum(c.isalpha() for c in text) < 2:
+    if not text or not_prose(text) or sum(c.isalpha() for c in text) < 2:
         return None
     words = {w.casefold() for w in WORD.findall(text)}
     if words <= NEUTRAL_WORDS:
