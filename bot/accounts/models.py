@@ -19,6 +19,8 @@ class StaffUser(Base):
     role = Column(String(16), nullable=False, default="staff")
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    # Console sessions carry the epoch they logged in with; logout and account changes move it on (revoking them).
+    session_epoch = Column(Integer, nullable=False, default=0, server_default="0")
 
 
 class ApiToken(Base):

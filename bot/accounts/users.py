@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -61,9 +61,8 @@ def authenticate(store: TicketStore, email: str, password: str) -> StaffUser | N
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
-    if user.active and check_password_hash(user.password_hash, password or ""):
-        return user
-    return None
+    matches = check_password_hash(user.password_hash, password or "")  # also for an inactive account: same time
+    return user if matches and user.active else None
 
 
 def ensure_first_admin(store: TicketStore, settings: Settings) -> StaffUser | None:
@@ -100,6 +99,17 @@ def set_role_and_activity(store: TicketStore, user_id: int, role: str, active: b
         user = session.get(StaffUser, user_id)
         if user is None:
             raise ValueError("no such account")
+        if (user.role, user.active) != (role, active):
+            user.session_epoch += 1  # its open sessions end: a deactivated account's, or one with other rights
         user.role, user.active = role, active
         session.commit()
         return user
+
+
+def end_sessions(store: TicketStore, user_id: int) -> None:
+    """Every console session of this account stops working (logout: a copied cookie is worth nothing after)."""
+    with store.sessions() as session:
+        session.execute(
+            update(StaffUser).where(StaffUser.id == user_id).values(session_epoch=StaffUser.session_epoch + 1)
+        )
+        session.commit()

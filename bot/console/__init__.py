@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, session
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bot.accounts.users import ensure_first_admin, get_user
+from bot.accounts.users import ensure_first_admin
 from bot.console import errors, extensions, i18n
 from bot.console.accounts.views import accounts as accounts_pages
 from bot.console.api.views import api as api_pages
-from bot.console.auth.user import ConsoleUser
+from bot.console.auth.user import SESSION_LIFETIME, ConsoleUser, session_user
 from bot.console.auth.views import auth as auth_pages
 from bot.console.i18n import console_language
 from bot.console.knowledge.views import knowledge as knowledge_pages
@@ -37,9 +36,9 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
     store = store or TicketStore(make_engine(settings.database_url), settings.reference_prefix)
     app = Flask(__name__, static_url_path="/static/console")  # the address partner sites embed the widget from
     https = settings.console.https
-    if https:
-        # Exactly one proxy in front: trust the last X-Forwarded-For / X-Forwarded-Proto value it adds, so the
-        # login throttle counts the real client's address and Flask knows the request came over HTTPS.
+    if settings.limits.trust_proxy:
+        # Exactly one proxy of ours in front (TRUST_PROXY=1): trust the last X-Forwarded-For / X-Forwarded-Proto
+        # value it adds, so the login throttle counts each client's address, not the proxy's one for everybody.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
     secret = settings.console.secret_key
     if not secret:
@@ -57,11 +56,12 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=https,
         PREFERRED_URL_SCHEME="https" if https else "http",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         # Where the browser reaches Rasa's socket.io channel.
         RASA_URL=settings.console.rasa_url,
         MAX_MESSAGE_CHARS=settings.messages.max_chars,  # the widget's input stops where the Rasa server refuses
         DEFAULT_LANGUAGE=settings.default_language,
+        HTTPS=https,  # HSTS on every response
     )
     extensions.init_app(app, settings, store)
     errors.init_app(app)
@@ -75,8 +75,7 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
 
     @login_manager.user_loader
     def load_user(user_id: str) -> ConsoleUser | None:
-        user = get_user(store, int(user_id)) if user_id.isdigit() else None
-        return ConsoleUser(user) if user and user.active else None
+        return session_user(store, user_id, session)
 
     app.jinja_env.globals.update(
         console_language=console_language,

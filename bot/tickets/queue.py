@@ -18,6 +18,7 @@ from sqlalchemy.sql import Select
 from bot.database import utcnow
 from bot.settings import LANGUAGES
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
+from bot.tickets.validation import record_id
 
 AGES: dict[str, tuple[timedelta | None, timedelta | None]] = {
     # name: (newer than, older than)
@@ -47,7 +48,7 @@ class QueueFilter:
     def clean(self) -> QueueFilter:
         assignee = self.assignee
         if isinstance(assignee, str) and assignee != "none":
-            assignee = int(assignee) if assignee.isdigit() else None
+            assignee = record_id(assignee)
         return QueueFilter(
             status=self.status if self.status in STATUSES else None,
             issue_type=self.issue_type if self.issue_type in ISSUE_TYPES else None,

@@ -89,10 +89,25 @@ def check_description(text: str) -> Checked:
     """
     description = strip_control_characters(text or "", keep_newlines=True).strip()
     shortest, longest = DESCRIPTION_LENGTH
+    if len(description) > longest:  # first: a huge text is refused before anything reads it through
+        return Checked(None, "too_long")
     if contains_markup(description):
         return Checked(None, "markup")
     if len(description) < shortest:
         return Checked(None, "length")
-    if len(description) > longest:
-        return Checked(None, "too_long")
     return Checked(description)
+
+
+MAX_RECORD_ID = 2**31 - 1  # every database we run on stores ids this large; a longer number is no id of ours
+
+
+def record_id(text: object) -> int | None:
+    """A database id typed or posted by a person: ASCII digits within range, else None (never an error page).
+
+    `str.isdigit()` accepts "²" and other digits `int()` refuses, and 20 digits overflow SQLite's integers.
+    """
+    value = str(text or "").strip()
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_RECORD_ID else None

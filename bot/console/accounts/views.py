@@ -11,6 +11,7 @@ from bot.accounts.models import ROLES
 from bot.accounts.users import create_staff_user, list_users, set_role_and_activity
 from bot.console.extensions import store
 from bot.console.roles import admin_required
+from bot.tickets.validation import record_id
 
 accounts = Blueprint("accounts", __name__)
 
@@ -41,7 +42,7 @@ def create() -> object:
     return redirect(url_for("accounts.list_users_page"))
 
 
-@accounts.post("/users/<int:user_id>")
+@accounts.post("/users/<int(max=2147483647):user_id>")
 @admin_required
 def update(user_id: int) -> object:
     if user_id == int(current_user.id):
@@ -61,14 +62,14 @@ def update(user_id: int) -> object:
 def create_token() -> str:
     """A new API token for the logged-in admin's chosen account; shown once, only its hash is kept."""
     try:
-        token = api_tokens.issue(store(), int(request.form.get("user_id", "0") or 0), request.form.get("name", ""))
+        token = api_tokens.issue(store(), record_id(request.form.get("user_id")) or 0, request.form.get("name", ""))
     except ValueError as error:
         flash(_("Not saved: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("accounts.list_users_page"))
     return users_page(new_token=token)
 
 
-@accounts.post("/users/tokens/<int:token_id>/revoke")
+@accounts.post("/users/tokens/<int(max=2147483647):token_id>/revoke")
 @admin_required
 def revoke_token(token_id: int) -> object:
     api_tokens.revoke(store(), token_id)

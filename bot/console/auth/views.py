@@ -8,10 +8,11 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from bot.accounts.users import authenticate
-from bot.console.auth.user import ConsoleUser
+from bot.accounts.users import authenticate, end_sessions
+from bot.console.auth.user import ConsoleUser, start_session
 from bot.console.extensions import login_throttle, store
 from bot.console.i18n import LANGUAGES as CONSOLE_LANGUAGES
+from bot.tickets.validation import normalise_email
 
 auth = Blueprint("auth", __name__)
 
@@ -41,7 +42,8 @@ def login():
     if request.method == "POST":
         email = request.form.get("email", "").strip()
         throttle = login_throttle()
-        keys = (f"address:{request.remote_addr}", f"account:{email.lower()}")
+        # The account as login resolves it: `Admin@X.org.` or `<admin@x.org>` get no fresh tries on admin@x.org.
+        keys = (f"address:{request.remote_addr}", f"account:{(normalise_email(email) or email).lower()}")
         wait = throttle.retry_after(*keys)
         if wait:
             error = _("Too many failed logins. Try again in %(seconds)s seconds.", seconds=wait)
@@ -54,6 +56,7 @@ def login():
             if language:
                 session["console_language"] = language
             session.permanent = True
+            start_session(session, user)
             login_user(ConsoleUser(user))
             return redirect(target)
         throttle.failed(*keys)
@@ -73,6 +76,7 @@ def choose_language():
 @auth.post("/logout")
 @login_required
 def logout():
+    end_sessions(store(), int(current_user.id))  # a copy of this session's cookie is worth nothing from now on
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

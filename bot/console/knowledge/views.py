@@ -28,6 +28,7 @@ from bot.knowledge.editing import (
     save_article,
 )
 from bot.knowledge.validation import KNOWN_GUIDES, normalise_example
+from bot.tickets.validation import record_id
 
 knowledge = Blueprint("knowledge", __name__, url_prefix="/knowledge")
 
@@ -100,7 +101,7 @@ def saved_notice(examples_changed: bool) -> None:
 def new_article():
     if request.method == "GET":
         draft = new_draft()
-        question = request.args.get("question", type=int)
+        question = record_id(request.args.get("question"))
         row = knowledge_records().unanswered_question(question) if question else None
         if row is not None:
             draft = new_draft(row.text, row.language)
@@ -170,7 +171,7 @@ def unanswered() -> str:
     )
 
 
-@knowledge.post("/unanswered/<int:question_id>/example")
+@knowledge.post("/unanswered/<int(max=2147483647):question_id>/example")
 @admin_required
 def add_question_as_example(question_id: int):
     row = knowledge_records().unanswered_question(question_id)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,7 +18,7 @@ from bot.conversations.transcripts import transcript
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
 from bot.tickets.queue import AGES, SORTS
 from bot.tickets.triage import TriageError
-from bot.tickets.validation import web_address
+from bot.tickets.validation import record_id, web_address
 
 tickets = Blueprint("tickets", __name__)
 PAGE_SIZE = 50
@@ -44,6 +46,12 @@ def profile_href(link: str) -> str | None:
     """An http(s) address for the partner's profile link, or None when it cannot be one (never `javascript:`)."""
     parts = web_address(link)
     return parts.geturl() if parts else None
+
+
+def mailto(address: str) -> str:
+    """A mailto: link to exactly this address: `?`, `&` and `=` are legal in an address's local part and would
+    otherwise add recipients (`?bcc=`) or a subject to the staff member's new e-mail."""
+    return "mailto:" + quote(address, safe="@")
 
 
 def filter_args() -> dict[str, str]:
@@ -75,10 +83,16 @@ def queue() -> str:
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A spreadsheet that opens the file with another separator (`;` in French locales) starts a new cell there.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t]\s*)([=+\-@])")
+
+
 def csv_cell(value: object) -> str:
-    """Text as a spreadsheet shows it; a leading = + - @ would make partner text a formula, so it is quoted."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Text as a spreadsheet shows it, never a formula, whatever separator the spreadsheet splits on: a `'`
+    before a leading = + - @, and before one that follows a `;`, `,` or tab (`ACME;=HYPERLINK(...)`)."""
+    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'\2", "" if value is None else str(value))
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_row(ticket: Ticket) -> list[str]:
@@ -130,6 +144,7 @@ def detail(reference: str) -> str:
         statuses=STATUSES,
         priorities=PRIORITIES,
         profile_href=profile_href(ticket.profile_link),
+        mailto=mailto,
     )
 
 
@@ -146,7 +161,7 @@ def change(reference: str) -> Response:
             if request.form.get("to_me") or assignee == "me":  # the "Assign to me" button, or the choice
                 assignee_id: int | None = int(current_user.id)
             else:
-                assignee_id = int(assignee) if assignee.isdigit() else None
+                assignee_id = record_id(assignee)
             triage.assign(reference, assignee_id, actor)
         elif action == "status":
             triage.set_status(reference, request.form.get("status", ""), actor)

@@ -19,7 +19,9 @@ from tests.support.settings import console_settings
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """Settings a developer's `.env` may hold that would change what the console tests see (a shared Redis)."""
-    for name in ("REDIS_URL", "LOGIN_THROTTLE_PREFIX", "CONSOLE_HTTPS", "LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS"):
+    names = ("REDIS_URL", "LOGIN_THROTTLE_PREFIX", "CONSOLE_HTTPS", "TRUST_PROXY")
+    names += ("LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS")
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
