@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.services import language_of, ticket_outbox, ticket_store
 from bot.settings import get_settings
-from bot.text.addresses import normalise_address
+from bot.text.addresses import limit_key
 from bot.text.partner_messages import limits_message
 from bot.tickets import issue_types
 from bot.tickets.store import NewTicket
@@ -36,7 +36,7 @@ def cleared_draft() -> list[dict[str, Any]]:
 def client_address_of(tracker: Tracker) -> str | None:
     """The partner's address, which our channels put in every message's metadata (bot/rasa_server/channels.py)."""
     metadata = (tracker.latest_message or {}).get("metadata")
-    return normalise_address(metadata.get("client_address")) if isinstance(metadata, dict) else None
+    return limit_key(metadata.get("client_address")) if isinstance(metadata, dict) else None  # IPv6: its /64
 
 
 class ActionTicketSummary(Action):
@@ -45,6 +45,8 @@ class ActionTicketSummary(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         label = issue_types.label(tracker.get_slot("issue_type") or "other", language_of(tracker))
+        if tracker.get_slot("ticket_stage") == "confirm":  # shown again after the partner said something else
+            dispatcher.utter_message(response="utter_ticket_not_sent_yet")
         dispatcher.utter_message(response="utter_ticket_summary", issue_label=label)
         draft_id = tracker.get_slot("ticket_draft_id") or uuid.uuid4().hex
         return [SlotSet("ticket_stage", "confirm"), SlotSet("ticket_draft_id", draft_id)]

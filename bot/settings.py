@@ -142,11 +142,12 @@ class RateLimits:
     exempt: tuple[Network, ...] = field(default=())
 
     def is_exempt(self, address: str | None) -> bool:
+        """Whether an address, or a whole network the limits count as one (an IPv6 /64), is never limited."""
         try:
-            parsed = ipaddress.ip_address(address or "")
+            parsed = ipaddress.ip_network(address or "", strict=False)
         except ValueError:
             return False
-        return any(parsed in network for network in self.exempt)
+        return any(parsed.version == network.version and parsed.subnet_of(network) for network in self.exempt)
 
 
 @dataclass(frozen=True)

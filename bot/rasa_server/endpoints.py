@@ -158,6 +158,11 @@ def single_server_settings(settings: Settings | None = None) -> list[str]:
             "LOCK_STORE_URL is empty: each Rasa server would lock conversations in its own memory, and two servers "
             "could answer turns of one conversation at once; set it to a Redis every server reaches"
         )
+    if not settings.limits.trust_proxy:
+        problems.append(
+            "TRUST_PROXY is 0: behind the proxy every partner would be the proxy's address, and the per-address "
+            "limits would be shared by all of them; set TRUST_PROXY=1 (nginx sets X-Forwarded-For)"
+        )
     tokens = {"RASA_TOKEN": settings.rasa.token, "ACTION_SERVER_TOKEN": settings.rasa.action_server_token}
     for name, value in tokens.items():
         if not value:

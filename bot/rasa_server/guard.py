@@ -9,6 +9,8 @@ partner wrote, and the form would store it.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import math
 import time
 from collections.abc import Callable, Mapping
@@ -22,6 +24,8 @@ from bot.text.language import detect_language
 from bot.text.masking import contains_secret
 from bot.text.partner_messages import limits_message
 from bot.text.plain_text import strip_control_characters
+
+logger = logging.getLogger(__name__)
 
 LANGUAGE_SAMPLE_CHARS = 2000  # enough to tell the language of a message of any length
 
@@ -45,6 +49,7 @@ class MessageGuard:
         self.limits = limits
         self.max_chars = max_chars
         self.limiter = MessageLimiter(limits, clock)
+        self._warned_proxy = False
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> MessageGuard:
@@ -52,6 +57,13 @@ class MessageGuard:
         return cls(settings.limits, settings.messages.max_chars)
 
     def client_address(self, peer: str | None, forwarded_for: str | None) -> str | None:
+        if forwarded_for and not self.limits.trust_proxy and not self._warned_proxy and _is_loopback(peer):
+            self._warned_proxy = True  # once per process: it is a setting to fix, not an event per message
+            logger.warning(
+                "requests from a proxy on this machine carry X-Forwarded-For but TRUST_PROXY is off: every partner "
+                "counts as %s, so the per-address limits are shared by all; set TRUST_PROXY=1 behind your proxy",
+                peer,
+            )
         return client_address(peer, forwarded_for, self.limits.trust_proxy)
 
     def screen(self, sender: str, text: str, address: str | None) -> tuple[str, Refusal | None]:
@@ -65,6 +77,13 @@ class MessageGuard:
         if self.max_chars and len(cleaned) > self.max_chars:
             return cleaned, Refusal("message_too_long", length=len(cleaned), limit=self.max_chars)
         return cleaned, None
+
+
+def _is_loopback(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address((address or "").strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 async def conversation_language(agent: Any, sender: str, text: str, metadata: Mapping[str, Any]) -> str:

@@ -13,6 +13,7 @@ from collections import deque
 from collections.abc import Callable
 
 from bot.settings import RateLimits
+from bot.text.addresses import limit_key
 
 MESSAGE_WINDOW_SECONDS = 60.0
 
@@ -72,6 +73,7 @@ class MessageLimiter:
         """Count the message and return 0 when it may go on; else the seconds to wait (the message is not counted)."""
         if self.limits.is_exempt(address):
             return 0.0
+        address = limit_key(address)  # an IPv6 client counts as its /64
         now = self.clock()
         wait = self.per_sender.retry_after(sender, now)
         if address:

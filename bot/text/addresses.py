@@ -15,6 +15,21 @@ def normalise_address(text: str | None) -> str | None:
     return str(mapped or address)
 
 
+IPV6_PREFIX = 64  # one subscriber line, office or phone gets a whole /64 and can use any address in it
+
+
+def limit_key(address: str | None) -> str | None:
+    """What the limits count for a client: an IPv4 address, or the /64 an IPv6 address is in (counting per
+    address would give anyone with a /64 endless fresh tries). Loopback stays as it is."""
+    normalised = normalise_address(address)
+    if normalised is None or ":" not in normalised:
+        return normalised
+    parsed = ipaddress.ip_address(normalised)
+    if parsed.is_loopback:
+        return normalised
+    return str(ipaddress.ip_network(f"{normalised}/{IPV6_PREFIX}", strict=False))
+
+
 def client_address(peer: str | None, forwarded_for: str | None, trust_proxy: bool) -> str | None:
     """The partner's address: the connection's, or behind a trusted proxy the last X-Forwarded-For entry.
 

@@ -124,18 +124,19 @@ def test_several_servers_are_refused_in_memory_locks_and_a_sqlite_file(
     for name in ("LOCK_STORE_URL", "TRACKER_STORE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HELPDESK_VAR_DIR", str(tmp_path / "var"))
-    for name in ("RASA_TOKEN", "ACTION_SERVER_TOKEN"):
+    for name in ("RASA_TOKEN", "ACTION_SERVER_TOKEN", "TRUST_PROXY"):
         monkeypatch.delenv(name, raising=False)
     assert helpdesk(["endpoints", "--shared", "--output", str(output)]) == 1
     said = capsys.readouterr().err
     assert "LOCK_STORE_URL" in said and "TRACKER_STORE_URL" in said and not output.exists()
-    assert "RASA_TOKEN is empty" in said and "ACTION_SERVER_TOKEN is empty" in said
+    assert "RASA_TOKEN is empty" in said and "ACTION_SERVER_TOKEN is empty" in said and "TRUST_PROXY is 0" in said
     assert helpdesk(["endpoints", "--output", str(output)]) == 0, "one server (make run) is fine with them"
 
     monkeypatch.setenv("LOCK_STORE_URL", "redis://127.0.0.1:6379/1")
     monkeypatch.setenv("TRACKER_STORE_URL", POSTGRES)
     monkeypatch.setenv("RASA_TOKEN", "shared-rasa-token")
     monkeypatch.setenv("ACTION_SERVER_TOKEN", "shared-action-server-token")
+    monkeypatch.setenv("TRUST_PROXY", "1")
     assert helpdesk(["endpoints", "--shared", "--output", str(output)]) == 0
 
 

@@ -126,6 +126,16 @@ def test_the_address_comes_from_the_metadata_and_is_stored(limited_store: Ticket
     assert messages[0]["response"] == "utter_ticket_created", "without an address only the conversation counts"
 
 
+def test_ipv6_partners_are_counted_per_64_for_tickets_too(limited_store: TicketStore) -> None:
+    """Finding 4: a new address in the same /64 is the same client for the ticket limit."""
+    for host in range(3):
+        _, messages = submit(tracker(f"partner-6-{host}", f"2001:db8:7:8::{host + 1}"))
+        assert messages[0]["response"] == "utter_ticket_created"
+        assert limited_store.by_reference(messages[0]["ticket_reference"]).client_address == "2001:db8:7:8::/64"
+    _, messages = submit(tracker("partner-6-9", "2001:db8:7:8:abcd::1"))
+    assert "already sent several requests" in messages[0]["text"]
+
+
 def test_confirming_a_stored_request_again_is_never_refused(limited_store: TicketStore) -> None:
     first = tracker("partner-x", "192.0.2.30")
     submit(first)

@@ -24,8 +24,9 @@ _addresses = random.Random(uuid.uuid4().int)
 
 @pytest.fixture
 def address() -> str:
-    """An address from the documentation range, new for each test."""
-    return f"2001:db8::{_addresses.randrange(1, 0xFFFF):x}:{_addresses.randrange(1, 0xFFFF):x}"
+    """An address from the documentation range in a /64 of its own (the limits count an IPv6 client per /64)."""
+    network = f"2001:db8:{_addresses.randrange(1, 0xFFFF):x}:{_addresses.randrange(1, 0xFFFF):x}"
+    return f"{network}::{_addresses.randrange(1, 0xFFFF):x}"
 
 
 def post(assistant: Assistant, sender: str, message: str, address: str, language: str = "en") -> requests.Response:
@@ -49,7 +50,10 @@ def test_a_flooding_sender_gets_429_in_its_language_and_others_go_on(assistant: 
 def test_many_senders_from_one_address_are_limited_together(assistant: Assistant, address: str) -> None:
     statuses = [post(assistant, f"nat-{i}-{uuid.uuid4().hex[:6]}", " ", address).status_code for i in range(41)]
     assert statuses == [200] * 40 + [429]
-    assert post(assistant, "someone-else", " ", address.replace("2001:db8::", "2001:db8:1::")).status_code == 200
+    network = address.partition("::")[0]
+    assert post(assistant, "same-64", " ", f"{network}::abcd").status_code == 429, "the same /64 is the same client"
+    other = f"{network.rpartition(':')[0]}:{int(network.rpartition(':')[2], 16) ^ 1:x}::1"
+    assert post(assistant, "someone-else", " ", other).status_code == 200
 
 
 def test_the_connection_address_counts_when_no_proxy_says_otherwise(assistant: Assistant) -> None:
@@ -92,7 +96,8 @@ def test_an_address_cannot_fill_the_queue_with_new_conversations(assistant: Assi
     assert "already sent several requests" in open_request(assistant, senders[3], address)
     assert assistant.store.count() == before
     stored = [t for t in assistant.store.newest(1000) if t.conversation_id in senders]
-    assert len(stored) == 3 and {t.client_address for t in stored} == {address}
+    network = address.partition("::")[0] + "::/64"  # an IPv6 client is stored and counted as its /64
+    assert len(stored) == 3 and {t.client_address for t in stored} == {network}
 
 
 async def flood_socket(url: str, address: str, count: int) -> list[dict]:

@@ -110,3 +110,42 @@ def test_cancel_at_the_summary_leaves_no_ticket(assistant: Assistant, sender: st
         assistant.send(sender, message)
     assert "annulée" in texts(assistant.send(sender, "/cancel"))
     assert assistant.store.count() == before
+
+
+def fill_the_form(assistant: Assistant, sender: str) -> None:
+    for message in [
+        "/request_support",
+        "ONG Espoir",
+        PROFILE,
+        '/choose_issue_type{"issue_type": "other"}',
+        "Le formulaire de profil affiche une erreur.",
+        "contact@espoir.org",
+    ]:
+        assistant.send(sender, message)
+
+
+@pytest.mark.parametrize(
+    "digression",
+    ["au fait, c'est quoi QuantumPlus ?", "bonjour", "merci", "tu es un robot ?", "quel temps fait-il à Dakar ?"],
+)
+def test_a_question_at_the_summary_is_answered_and_the_request_comes_back(
+    assistant: Assistant, sender: str, digression: str
+) -> None:
+    """Finding 9: the request used to vanish without a word after a question asked at the summary."""
+    before = assistant.store.count()
+    fill_the_form(assistant, sender)
+    reply = assistant.send(sender, digression)
+    said = texts(reply)
+    assert "pas encore envoyée" in said and "ONG Espoir" in said, said
+    assert "/affirm" in {b["payload"] for b in buttons(reply)}, "the summary's buttons come back with it"
+    assert assistant.store.count() == before
+
+    done = texts(assistant.send(sender, "envoyer"))  # typed, a turn later, as the partner did
+    assert "HD-" in done, done
+    assert assistant.store.count() == before + 1
+
+
+def test_switching_language_at_the_summary_shows_it_in_the_new_language(assistant: Assistant, sender: str) -> None:
+    fill_the_form(assistant, sender)
+    said = texts(assistant.send(sender, "/lang_en"))
+    assert "Your request is not sent yet" in said and "Shall I send it to the help desk?" in said

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
+from bot.rasa_server.guard import MessageGuard
 from bot.rasa_server.message_limits import MessageLimiter, SlidingWindowLimiter
 from bot.settings import RateLimits, get_settings
-from bot.text.addresses import client_address
+from bot.text.addresses import client_address, limit_key
 
 
 class Clock:
@@ -88,3 +91,28 @@ def test_the_address_limit_holds_across_senders_and_idle_keys_are_forgotten() ->
     clock.now += 61
     limiter.admit("someone", "192.0.2.3")
     assert set(limiter.per_address._hits) == {"192.0.2.3"}
+
+
+def test_ipv6_clients_are_counted_per_64(caplog: pytest.LogCaptureFixture) -> None:
+    """Finding 4: counted per /128, anyone with a /64 (every IPv6 line) had endless fresh addresses."""
+    clock = Clock()
+    limiter = MessageLimiter(RateLimits(messages_per_minute_per_sender=0, messages_per_minute_per_address=3), clock)
+    for host in range(3):
+        assert limiter.admit(f"sender-{host}", f"2001:db8:1:2::{host + 1}") == 0
+    assert limiter.admit("sender-9", "2001:db8:1:2:ffff::9") > 0, "the same /64, another address"
+    assert limiter.admit("sender-10", "2001:db8:1:3::1") == 0, "the next /64 is another client"
+    assert limit_key("2001:db8:1:2::7") == "2001:db8:1:2::/64" and limit_key("::ffff:192.0.2.7") == "192.0.2.7"
+    exempt = get_settings({"RATE_LIMIT_EXEMPT_ADDRESSES": "2001:db8::/32,::1"}).limits
+    assert exempt.is_exempt(limit_key("2001:db8:1:2::7")) and exempt.is_exempt(limit_key("::1"))
+    assert not exempt.is_exempt(limit_key("2001:db9::1"))
+
+
+def test_a_local_proxy_without_trust_proxy_is_named_once(caplog: pytest.LogCaptureFixture) -> None:
+    """Finding 4: behind nginx with TRUST_PROXY=0 every partner is 127.0.0.1; the server says so, once."""
+    guard = MessageGuard(RateLimits(), max_chars=2000)
+    with caplog.at_level(logging.WARNING, logger="bot.rasa_server.guard"):
+        for _ in range(3):
+            assert guard.client_address("127.0.0.1", "198.51.100.7") == "127.0.0.1"
+        guard.client_address("203.0.113.9", "198.51.100.7")  # not a local proxy: a client's own header
+    warnings = [r.getMessage() for r in caplog.records if "TRUST_PROXY is off" in r.getMessage()]
+    assert len(warnings) == 1
