@@ -7,7 +7,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: run test setup model browser publish db kb-check eval bench lint lock clean
+.PHONY: run test setup model browser nginx publish db kb-check eval bench lint lock clean
 
 run: setup model db
 	@echo
@@ -26,7 +26,7 @@ ACTION_SERVERS ?= 2
 scaleout: setup model db
 	$(BIN)/honcho start -f deploy/Procfile.scaleout -d . -p 5100 -c rasa=$(RASA_SERVERS),actions=$(ACTION_SERVERS)
 
-test: setup model browser
+test: setup model browser nginx
 	$(BIN)/pytest
 
 # The browser tests drive Debian's Chromium with Playwright (no browser download): install it when missing.
@@ -44,6 +44,24 @@ browser:
 	  echo "  run 'make test' again. Without it those tests are skipped (they fail when HELPDESK_REQUIRE_BROWSER=1)."; \
 	  echo; \
 	  [ "$${HELPDESK_REQUIRE_BROWSER:-}" != 1 ]
+
+# The scale-out tests run deploy/nginx.conf in Debian's nginx (not started as a service): install it when missing.
+nginx:
+	@{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } && exit 0; \
+	  if [ "$$(id -u)" = 0 ]; then sudo=; elif command -v sudo >/dev/null 2>&1; then sudo=sudo; else sudo=none; fi; \
+	  if [ "$$sudo" != none ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's nginx for the scale-out tests (apt-get; the service is not started)"; \
+	    policy=/usr/sbin/policy-rc.d; made=; [ -e $$policy ] || { printf '#!/bin/sh\nexit 101\n' | $$sudo tee $$policy >/dev/null && $$sudo chmod +x $$policy && made=1; }; \
+	    $$sudo apt-get update -qq && $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	    [ -z "$$made" ] || $$sudo rm -f $$policy; \
+	    { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } && exit 0; \
+	  fi; \
+	  echo; \
+	  echo "  nginx is missing and could not be installed here. The scale-out tests that run deploy/nginx.conf need"; \
+	  echo "  it: install Debian's 'nginx' package as root, then run 'make test' again. Without it those tests are"; \
+	  echo "  skipped (they fail when HELPDESK_REQUIRE_NGINX=1)."; \
+	  echo; \
+	  [ "$${HELPDESK_REQUIRE_NGINX:-}" != 1 ]
 
 setup: $(VENV)/.installed node_modules/.installed
 

@@ -84,7 +84,7 @@ class ActionSubmitTicket(Action):
             return [*cleared_draft(), *submitted]
         if result.outcome == "refused":
             dispatcher.utter_message(text=limits_message("too_many_tickets", language_of(tracker)))
-        else:  # not saved: nothing is lost silently, and the draft stays for another try
+        else:  # not saved (or invalid): nothing is lost silently, and the draft stays for another try
             dispatcher.utter_message(response="utter_ticket_not_saved")
         return [SlotSet("ticket_draft_id", draft_id)]
 

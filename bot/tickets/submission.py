@@ -9,22 +9,35 @@ One use case with one answer, a word the action turns into the partner's reply:
 | `kept` | the store is unreachable: the ticket waits in the outbox with its final reference | that reference |
 | `refused` | this conversation or address reached its ticket limit | the limit, in their language |
 | `not_saved` | neither the store nor the outbox took it: nothing is kept, the draft stays | to try again |
+| `invalid` | a field fails the form's own checks (a call that skipped the form): nothing is kept | to try again |
+
+Every field is checked again here, whatever the form checked: the use case is the last door before the store, and
+a forged or replayed action call must not store markup, a `javascript:` link or a password in clear.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.settings import RateLimits
+from bot.text.masking import mask_secrets
 from bot.tickets.limits import ticket_limit_reached
+from bot.tickets.models import ISSUE_TYPES
 from bot.tickets.outbox import DATABASE_UNREACHABLE, OutboxEntry, TicketOutbox, deliver
 from bot.tickets.store import NewTicket, TicketStore
+from bot.tickets.validation import (
+    check_description,
+    check_organization_name,
+    normalise_email,
+    parse_profile_id,
+    web_address,
+)
 
 logger = logging.getLogger(__name__)
 
-Outcome = Literal["stored", "already_sent", "kept", "refused", "not_saved"]
+Outcome = Literal["stored", "already_sent", "kept", "refused", "not_saved", "invalid"]
 
 
 @dataclass(frozen=True)
@@ -33,10 +46,31 @@ class Submission:
     reference: str | None = None  # set when the ticket is stored, already sent or kept
 
 
+def ticket_problems(new: NewTicket) -> list[str]:
+    """The fields that fail the checks the form makes (bot/tickets/validation.py), by name."""
+    problems = []
+    if check_organization_name(new.organization_name).value != new.organization_name.strip():
+        problems.append("organization_name")
+    if web_address(new.profile_link) is None or parse_profile_id(new.profile_link) is None:
+        problems.append("profile_link")
+    if new.issue_type not in ISSUE_TYPES:
+        problems.append("issue_type")
+    if check_description(new.description).value is None:
+        problems.append("description")
+    if normalise_email(new.contact_email) is None:
+        problems.append("contact_email")
+    return problems
+
+
 def submit(
     new: NewTicket, submission_key: str, store: TicketStore, outbox: TicketOutbox, limits: RateLimits
 ) -> Submission:
     """Store `new` once per `submission_key`; a repeated confirmation never counts against the limit."""
+    new = replace(new, description=mask_secrets(new.description))
+    problems = ticket_problems(new)
+    if problems:
+        logger.warning("ticket of conversation %s refused, invalid: %s", new.conversation_id, ", ".join(problems))
+        return Submission("invalid")
     kept = _kept(outbox, submission_key)
     try:
         if kept is not None:

@@ -55,3 +55,29 @@ def test_not_saved_when_neither_the_store_nor_the_outbox_takes_it(tmp_path: Path
     (tmp_path / "a-file").write_text("")
     result = submit(new_ticket(), "conversation-1:a", gone, TicketOutbox(tmp_path / "a-file" / "outbox.db"), LIMITS)
     assert (result.outcome, result.reference) == ("not_saved", None)
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"organization_name": "<b>ONG</b>"},
+        {"profile_link": "javascript:alert(1)//unpartnerportal.org/profile/4821"},
+        {"profile_link": "https://www.unpartnerportal.org/nothing"},
+        {"issue_type": "anything"},
+        {"description": "x"},
+        {"description": "<script>alert(1)</script> Le nom légal est faux."},
+        {"contact_email": "not an address"},
+    ],
+    ids=lambda forged: next(iter(forged)),
+)
+def test_every_field_is_checked_again_whatever_called(store: TicketStore, outbox: TicketOutbox, forged: dict) -> None:
+    """Defence in depth (safe-by-default, finding 2): an action call that skipped the form stores nothing."""
+    assert submit(new_ticket(**forged), "forged:1", store, outbox, LIMITS).outcome == "invalid"
+    assert store.count() == 0 and outbox.pending() == []
+
+
+def test_a_password_in_the_description_is_masked_before_it_is_stored(store: TicketStore, outbox: TicketOutbox) -> None:
+    request = new_ticket(description="Je ne peux plus me connecter, mot de passe: Hunter2024!")
+    result = submit(request, "conversation-1:a", store, outbox, LIMITS)
+    stored = store.by_reference(result.reference).description
+    assert "Hunter2024!" not in stored and stored.startswith("Je ne peux plus me connecter")
