@@ -99,7 +99,7 @@ def server_processes(marker: str) -> dict[str, list[int]]:
             command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        servers = ("bin/rasa", "bin/helpdesk actions", "multiprocessing")
+        servers = ("bin/rasa", "bin/helpdesk rasa", "bin/helpdesk actions", "multiprocessing")
         if marker.encode() not in environ or not any(server in command for server in servers):
             continue
         found.setdefault("action server" if " actions" in command else "rasa server", []).append(int(proc.name))
@@ -206,12 +206,12 @@ NEW_ARTICLE = {
 }
 
 
-def publish_to_answer(assistant_url: str, knowledge_dir: Path) -> float:
+def publish_to_answer(assistant_url: str, knowledge_dir: Path, token: str) -> float:
     """Seconds from Publish (an admin adds an article) to the running bot answering with it.
 
     The project's model and build data are put back afterwards, so the bench leaves the tree as it found it.
     """
-    from bot.knowledge.publishing import PublishJob
+    from bot.knowledge.publishing import PublishJob, load_model
     from bot.training.model import BUILD_DATA_DIR, FINGERPRINT_PATH
 
     saved = Path(tempfile.mkdtemp(prefix="helpdesk-bench-model-"))
@@ -223,7 +223,8 @@ def publish_to_answer(assistant_url: str, knowledge_dir: Path) -> float:
     try:
         started = time.monotonic()
         article.write_text(yaml.safe_dump(NEW_ARTICLE, allow_unicode=True, sort_keys=False), encoding="utf-8")
-        status = PublishJob(knowledge_dir=knowledge_dir, rasa_url=assistant_url).run()
+        load = lambda url: load_model(url, token=token)  # noqa: E731  (the bench's Rasa server has its own token)
+        status = PublishJob(knowledge_dir=knowledge_dir, rasa_url=assistant_url, load=load).run()
         if status.stage != "done":
             raise RuntimeError(f"publish failed: {status.reason} {status.problems}")
         deadline = started + 300
@@ -255,7 +256,7 @@ def our_assistant(seconds: float, workers: int = 1, lock_store_url: str = "", pu
             twenty = load_with_cpu(assistant.url, 20, seconds, workdir)
             memory = peak_memory_mb(workdir)
             tickets = assistant.store.count()
-            published = publish_to_answer(assistant.url, workspace.knowledge_dir) if publish else None
+            published = publish_to_answer(assistant.url, workspace.knowledge_dir, assistant.token) if publish else None
     figures = {
         "sanic_workers": workers,
         "lock_store": "redis" if lock_store_url else "in-memory",

@@ -74,11 +74,14 @@ class PublishStatus:
         return max(end - self.started_monotonic, 0.0)
 
 
-def load_model(rasa_url: str, model_path: Path | None = None) -> None:
-    """Ask the running Rasa server to swap to the model (it keeps answering with the old one meanwhile)."""
+def load_model(rasa_url: str, model_path: Path | None = None, token: str | None = None) -> None:
+    """Ask the running Rasa server to swap to the model (it keeps answering with the old one meanwhile).
+
+    `token` is Rasa's API token; by default this machine's (RASA_TOKEN, else the one in the var folder).
+    """
     from bot.training.model import MODEL_PATH
 
-    token = rasa_api_token(get_settings())
+    token = token or rasa_api_token(get_settings())
     try:
         response = requests.put(
             f"{rasa_url}/model",
