@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, jsonify, render_template, request
@@ -51,6 +52,7 @@ def csrf_refused(error: CSRFError) -> tuple[str, int]:
     return render_template("errors/error.html", title=_("Form refused"), message=message), 400
 
 
+@lru_cache(maxsize=8)
 def content_security_policy(rasa_url: str, frameable: bool) -> str:
     """Scripts, styles and fonts from the console only (none inline); the widget talks to Rasa only."""
     rasa = urlsplit(rasa_url)

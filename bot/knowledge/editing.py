@@ -206,6 +206,11 @@ def render_article(draft: ArticleDraft, base: dict[str, Any] | None = None) -> s
 def _write_atomically(path: Path, content: str) -> None:
     """Write to a temporary file in the same folder, then rename over the article: never half a file."""
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    os.replace(_written_beside(path, content, mode), path)
+
+
+def _written_beside(path: Path, content: str, mode: int) -> Path:
+    """`content` in a synced temporary file next to `path`, ready to be renamed or linked into place."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
@@ -213,10 +218,10 @@ def _write_atomically(path: Path, content: str) -> None:
             file.flush()
             os.fsync(file.fileno())
         os.chmod(temporary, mode)
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)
 
 
 def _new_problems(directory: Path, path: Path, content: str) -> list[str]:
@@ -279,21 +284,15 @@ def save_article(directory: Path, draft: ArticleDraft, create: bool = False) -> 
 def _create_exclusively(path: Path, content: str) -> None:
     """A new article file, unless one with this id appeared since the check (another admin, another console
     process): then the other one stays and this one is refused, never written over it."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = _written_beside(path, content, 0o644)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise EditRejected(
-                [f"{path.name}: someone created an article with this id a moment ago; choose another id"]
-            ) from None
+        os.link(temporary, path)
+    except FileExistsError:
+        raise EditRejected(
+            [f"{path.name}: someone created an article with this id a moment ago; choose another id"]
+        ) from None
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
 
 
 def add_example(directory: Path, article_id: str, question: str, language: str) -> Path:

@@ -17,12 +17,6 @@ def private_folder(path: Path) -> Path:
     return path
 
 
-def write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` created 0600 (never readable by others, not even for an instant), atomically."""
-    temporary = _private_temporary(path, text)
-    os.replace(temporary, path)
-
-
 def create_private_once(path: Path, text: str) -> None:
     """`path` with `text` unless it exists: of several processes starting at once, exactly one writes it."""
     temporary = _private_temporary(path, text)
