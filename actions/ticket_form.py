@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -14,6 +15,7 @@ from bot.text.masking import mask_secrets
 from bot.text.partner_messages import limits_message
 from bot.text.plain_text import one_line
 from bot.tickets import issue_types
+from bot.tickets.digressions import is_digression
 from bot.tickets.models import ISSUE_TYPES
 from bot.tickets.validation import (
     DESCRIPTION_LENGTH,
@@ -30,6 +32,21 @@ MAX_ISSUE_TYPE_ANSWER = 200
 class ValidateTicketForm(FormValidationAction):
     def name(self) -> str:
         return "validate_ticket_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        """A question or small talk at a step is not its answer: the step stays empty and the form steps aside.
+
+        Rasa then follows the rules in data/rules/ticket_digressions.yml (answer, then this form again, which
+        asks the same step), so nothing the partner typed before is lost.
+        """
+        step = tracker.get_slot("requested_slot")
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        # Only a fresh answer: coming back after the digression, the step is empty again and nothing is checked.
+        answered = step is not None and tracker.get_slot(step) is not None
+        if answered and is_digression(step, _text(message.get("text")), intent):
+            return [SlotSet(step, None), ActionExecutionRejected("ticket_form")]
+        return await super().run(dispatcher, tracker, domain)
 
     async def extract_issue_type(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

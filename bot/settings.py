@@ -174,6 +174,11 @@ class Settings:
     outbox: OutboxSettings = OutboxSettings()
     retention: RetentionSettings = RetentionSettings()
 
+    def browser_origins(self) -> list[str]:
+        """Where the widget may run: the console's own page (as localhost or 127.0.0.1) and the partner sites."""
+        port = self.console.port
+        return [f"http://localhost:{port}", f"http://127.0.0.1:{port}", *self.rasa.widget_origins]
+
 
 def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read the settings now (`os.environ` when none is given), so tests can change the environment between calls."""

@@ -17,6 +17,7 @@ import math
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
@@ -25,8 +26,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.rasa_server import api_token
 from bot.rasa_server.guard import MessageGuard, conversation_language, secret_warning
 from bot.rasa_server.install import install
+from bot.settings import get_settings
+from bot.text.masking import mask_secrets
 from bot.text.plain_text import is_control
 
 logger = logging.getLogger(__name__)
@@ -81,6 +85,7 @@ class GuardedRestInput(RestInput):
 
     def __init__(self) -> None:
         install()
+        api_token.install()  # the channels are built before Rasa's HTTP API
         self.guard = MessageGuard.from_settings()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -117,7 +122,7 @@ class GuardedRestInput(RestInput):
             collector = CollectingOutputChannel()
             warning = await secret_warning(getattr(request.app.ctx, "agent", None), sender, text, metadata)
             if warning:
-                await collector.send_text_message(sender, warning)
+                collector.messages.append({"recipient_id": sender, **warning_message(warning, text)})
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
             except CancelledError:
@@ -127,6 +132,11 @@ class GuardedRestInput(RestInput):
             return response.json(collector.messages)
 
         return webhook
+
+
+def warning_message(warning: str, text: str) -> dict[str, Any]:
+    """The warning, with the partner's message as it was stored: the widget shows and keeps that one instead."""
+    return {"text": warning, "custom": {"masked_message": mask_secrets(text)}}
 
 
 class WidgetSocketIOOutput(SocketIOOutput):
@@ -143,6 +153,7 @@ class WidgetSocketIOInput(SocketIOInput):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         install()
+        api_token.install()  # the channels are built before Rasa's HTTP API
         super().__init__(*args, **kwargs)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
@@ -152,8 +163,24 @@ class WidgetSocketIOInput(SocketIOInput):
 
         blueprint = super().blueprint(with_widget_output)
         sio, namespace, guard = self.sio, self.namespace or "/", MessageGuard.from_settings()
+        forward_connect = sio.handlers[namespace]["connect"]
         forward_message = sio.handlers[namespace][self.user_message_evt]
         forward_session_request = sio.handlers[namespace]["session_request"]
+        origins = frozenset(get_settings().browser_origins())
+
+        async def connect(sid: str, handshake: dict[str, Any], auth: Any = None) -> bool:
+            """A browser page of another site may not open a socket: only the console, WIDGET_ORIGINS and pages
+            served from this very host (the console behind the same nginx) may.
+
+            Browsers send the page's Origin with the WebSocket handshake and apply no CORS to it, so without
+            this any site a partner visits could chat (and read the answers) in the partner's name.
+            """
+            origin = handshake.get("HTTP_ORIGIN")  # the handshake request's WSGI-style headers
+            same_site = origin is not None and urlsplit(origin).netloc == handshake.get("HTTP_HOST")  # behind nginx
+            if origin and origin not in origins and not same_site:
+                logger.warning("socket.io connection from %s refused: not the console or a WIDGET_ORIGINS site", origin)
+                return False
+            return await forward_connect(sid, handshake, auth)
 
         async def session_request(sid: str, data: Any = None, *_: Any) -> None:
             session_id = data.get("session_id") if isinstance(data, dict) else None
@@ -182,11 +209,12 @@ class WidgetSocketIOInput(SocketIOInput):
             warning = await secret_warning(getattr(request.app.ctx, "agent", None) if request else None,
                                            sender, text, metadata)  # fmt: skip
             if warning:
-                await sio.emit(self.bot_message_evt, {"text": warning}, room=sid)
+                await sio.emit(self.bot_message_evt, warning_message(warning, text), room=sid)
             await forward_message(
                 sid, {**data, "message": text, self.metadata_key: {**metadata, "client_address": address}}
             )
 
+        sio.on("connect", connect, namespace=self.namespace)
         sio.on("session_request", session_request, namespace=self.namespace)
         sio.on(self.user_message_evt, user_message, namespace=self.namespace)
         return blueprint

@@ -24,12 +24,6 @@ class NotSafeToStart(RuntimeError):
     """Settings that would leave a server open; the message says which and what to set."""
 
 
-def browser_origins(settings: Settings) -> list[str]:
-    """Where the widget may run: the console's own page (as localhost or 127.0.0.1) and the partner sites."""
-    port = settings.console.port
-    return [f"http://localhost:{port}", f"http://127.0.0.1:{port}", *settings.rasa.widget_origins]
-
-
 def rasa_arguments(settings: Settings, port: int, endpoints: Path, token: str) -> list[str]:
     """`rasa run`'s arguments for these settings."""
     return [
@@ -38,7 +32,7 @@ def rasa_arguments(settings: Settings, port: int, endpoints: Path, token: str) -
         "--auth-token",
         token,
         "--cors",
-        *browser_origins(settings),
+        *settings.browser_origins(),
         "--interface",
         settings.rasa.interface,
         "--port",

@@ -1,4 +1,4 @@
-"""Rasa's SQL tracker store, with passwords and verification codes masked before events are written.
+"""Rasa's SQL tracker store, with passwords and verification codes masked in free text before events are written.
 
 Configured in endpoints.yml as `type: bot.rasa_server.tracker_store.MaskingSQLTrackerStore` with the usual
 SQL tracker-store settings (SQLite by default, PostgreSQL in the scale-out profile).
@@ -18,37 +18,57 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.rasa_server.install import install
-from bot.text.masking import mask_secrets
+from bot.text.masking import contains_secret, mask_secrets
 
+# Slots that hold free text the partner wrote: masked like a message. The structured slots (organisation, profile
+# link, e-mail, issue type) are never rewritten: "Code for Africa 2030" stays as it is, unless the slot is a copy
+# of a message that held a secret (a from_text mapping copies the whole message).
+FREE_TEXT_SLOTS = frozenset({"description"})
 # What the NLU computed from the partner's words (labels and confidences), never the words themselves: the
 # largest part of every message's event, and nothing in it to mask.
 NLU_OUTPUTS = frozenset({"intent_ranking", "response_selector", "thresholds"})
 
 
-def _masked(value: Any) -> Any:
+def _masked_parse(value: Any) -> Any:
+    """The parse data with the secrets masked in every string the message gave it (its text, entity values)."""
     if isinstance(value, str):
         return mask_secrets(value)
     if isinstance(value, dict):
-        return {key: item if key in NLU_OUTPUTS else _masked(item) for key, item in value.items()}
+        return {key: item if key in NLU_OUTPUTS else _masked_parse(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_masked(item) for item in value]
+        return [_masked_parse(item) for item in value]
     return value
 
 
-# Events that carry names, flags and timestamps only, never words a partner typed: stored as they are.
-MACHINE_EVENTS = frozenset(
-    {"action", "active_loop", "session_started", "action_execution_rejected", "followup", "restart", "rewind",
-     "pause", "resume", "reset_slots", "undo", "export", "loop_interrupted", "user_featurization"}
-)  # fmt: skip
+def masked_event(event: Event, secrets_typed: dict[str, str] | None = None) -> Event:
+    """The event, or a copy of it with the secrets in its free text masked.
 
-
-def masked_event(event: Event) -> Event:
-    """The event, or a copy of it with every secret in its text, parse data or slot value masked."""
-    if event.type_name in MACHINE_EVENTS:
+    Free text is what a partner typed (a user message and its parse data's text), what the bot said (it may
+    quote the partner), and the free-text slots. `secrets_typed` maps each message of this save that held a
+    secret to its masked text, for the slots that copied it.
+    """
+    kind = event.type_name
+    if kind not in ("user", "bot", "slot"):
         return event
     data = event.as_dict()
-    masked = _masked(data)
-    return event if masked == data else Event.from_parameters(masked)
+    if kind == "slot":
+        value = data.get("value")
+        if not isinstance(value, str):
+            return event
+        if data.get("name") in FREE_TEXT_SLOTS:
+            masked_value = mask_secrets(value)
+        else:
+            masked_value = (secrets_typed or {}).get(value, value)
+        return event if masked_value == value else Event.from_parameters({**data, "value": masked_value})
+    text = data.get("text")
+    if not isinstance(text, str) or not contains_secret(text):
+        return event
+    masked = {**data, "text": mask_secrets(text)}
+    if isinstance(data.get("parse_data"), dict):
+        masked["parse_data"] = _masked_parse(data["parse_data"])
+    if secrets_typed is not None and kind == "user":
+        secrets_typed[text] = masked["text"]
+    return Event.from_parameters(masked)
 
 
 def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:
@@ -139,4 +159,5 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         statement = self._session_statement("COUNT(*)")
         stored = session.execute(statement, self._session_parameters(tracker.sender_id)).scalar_one()
         new = itertools.islice(tracker.events, stored, len(tracker.events))
-        return (masked_event(event) for event in new)
+        secrets_typed: dict[str, str] = {}
+        return (masked_event(event, secrets_typed) for event in new)

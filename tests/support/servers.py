@@ -159,6 +159,10 @@ def make_workspace(workdir: Path) -> Workspace:
         "MESSAGES_PER_MINUTE_PER_ADDRESS": "40",
         "TICKETS_PER_HOUR_PER_SENDER": "2",
         "TICKETS_PER_HOUR_PER_ADDRESS": "3",
+        # Where the widget runs, known before Rasa starts (it lets browsers in from these origins only): the
+        # run's console, and the partner site of tests/system/browser/test_embedding.py.
+        "CONSOLE_PORT": str(free_port()),
+        "WIDGET_ORIGINS": f"http://127.0.0.1:{free_port()}",
         # Known to the tests, so they can use Rasa's HTTP API and call the action server as Rasa does.
         "RASA_TOKEN": "test-rasa-api-token-" + secrets.token_hex(8),
         "ACTION_SERVER_TOKEN": "test-action-server-token-" + secrets.token_hex(8),
@@ -213,8 +217,8 @@ class Console:
 
 @contextmanager
 def running_console(workspace: Workspace, rasa_url: str, name: str = "console") -> Iterator[Console]:
-    """`helpdesk console` on a free loopback port, with an admin, its widget pointed at `rasa_url`."""
-    port = free_port()
+    """`helpdesk console` on loopback (the run's CONSOLE_PORT, others on a free port), its widget on `rasa_url`."""
+    port = int(workspace.env["CONSOLE_PORT"]) if name == "console" else free_port()
     env = {
         **workspace.env,
         "RASA_URL": rasa_url,

@@ -66,6 +66,7 @@
   // ---- all state, declared before any code uses it ----
   var state = null;         // {sessionId, history, outbox}, kept in localStorage (load and save below)
   var lastBotNode = null;   // the bot's latest message in the log
+  var lastUserNode = null;  // the partner's latest message in the log (masked when the server says it held a secret)
   var typing = null;        // the "typing" indicator while a reply is pending
   var replyTimer = null;    // says "no answer yet" when a reply takes too long
   var connected = false;    // true once Rasa confirmed the session: only then can replies reach this page
@@ -181,6 +182,7 @@
       u.setAttribute("aria-label", T.you);
       appendText(u, entry.text);
       log.appendChild(u);
+      lastUserNode = u;
     } else if (entry.kind === "bot") {
       var b = el("div", "hd-msg hd-bot");
       b.setAttribute("aria-label", T.bot);
@@ -319,6 +321,9 @@
       }
       // A knowledge-base answer names its article ({"kb_article": id} in Rasa's `custom`), sent just after its text.
       var custom = data.custom && typeof data.custom === "object" ? data.custom : data;
+      // The warning about a typed password carries the message as the server stored it, secret masked: the
+      // partner's bubble and the copy kept in localStorage become that one, so the secret is not kept here either.
+      if (typeof custom.masked_message === "string") maskLastUserMessage(custom.masked_message);
       if (typeof custom.kb_article === "string") {
         if (lastBotNode) lastBotNode.setAttribute("data-kb-article", custom.kb_article);
         for (var i = state.history.length - 1; i >= 0; i--) {
@@ -344,6 +349,12 @@
 
   } // start()
 
+  function maskLastUserMessage(masked) {
+    for (var i = state.history.length - 1; i >= 0; i--) {
+      if (state.history[i].kind === "user") { state.history[i].text = masked; save(); break; }
+    }
+    if (lastUserNode) { lastUserNode.textContent = ""; appendText(lastUserNode, masked); }
+  }
   function lastBotQuestion() {
     for (var i = state.history.length - 1; i >= 0; i--) {
       if (state.history[i].kind === "bot") return question(state.history[i].text);
@@ -394,6 +405,7 @@
     save();
     log.textContent = "";
     lastBotNode = null;
+    lastUserNode = null;
     typing = null;
     showTyping(false);
     connected = false;

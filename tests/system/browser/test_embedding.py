@@ -12,10 +12,11 @@ import threading
 from collections.abc import Callable, Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
-from tests.support.servers import Console, free_port
+from tests.support.servers import Console, Workspace, free_port
 from tests.system.browser.widget import Widget
 
 pytestmark = pytest.mark.model
@@ -35,10 +36,11 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def partner_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A static site on its own loopback port (another origin than the console and Rasa)."""
+def partner_site(tmp_path_factory: pytest.TempPathFactory, workspace: Workspace) -> Iterator[tuple[str, Path]]:
+    """A static site on its own loopback port (another origin than the console and Rasa), in WIDGET_ORIGINS."""
     root = tmp_path_factory.mktemp("partner-site")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(root)))
+    port = urlsplit(workspace.env["WIDGET_ORIGINS"]).port
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(_QuietHandler, directory=str(root)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -95,3 +97,26 @@ def test_an_unreachable_assistant_is_said_clearly(
         "() => JSON.parse(Object.values(localStorage).find((v) => v.includes('outbox'))).outbox"
     ) == ["allo ?"]
     assert widget.bot_messages().count() == 0
+
+
+def test_a_site_not_in_widget_origins_cannot_chat_with_the_assistant(
+    new_widget: Callable[..., Widget], tmp_path: Path, console_server: Console
+) -> None:
+    """The socket's Origin is checked: another site's page gets no answer, as if the assistant were away."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page_url = embed(
+            (f"http://127.0.0.1:{server.server_address[1]}", tmp_path), "other.html", console_server,
+            console_server.rasa_url, "en", "Not allowed",
+        )  # fmt: skip
+        widget = new_widget().open(page_url)
+        widget.status.wait_for(state="visible", timeout=20_000)
+        assert "cannot be reached" in widget.status.inner_text()
+        widget.input.fill("hello?")
+        widget.input.press("Enter")
+        widget.page.wait_for_timeout(2000)
+        assert widget.bot_messages().count() == 0
+    finally:
+        server.shutdown()
+        server.server_close()

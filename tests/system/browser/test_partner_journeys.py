@@ -155,3 +155,21 @@ def test_the_english_page_answers_in_english(new_widget: Callable[..., Widget], 
     feedback.wait_for(state="visible")  # the follow-up and its buttons arrive just after the answer
     assert feedback.get_by_role("button").all_text_contents() == ["Yes, thanks", "No, I need help"]
     assert "mot de passe" not in widget.bot_text().casefold()
+
+
+def test_a_typed_password_is_masked_on_screen_and_in_the_browsers_storage(
+    new_widget: Callable[..., Widget], console_server: Console
+) -> None:
+    """Finding 3: the widget kept the typed password in localStorage after the bot said it had hidden it."""
+    widget = new_widget().open(console_server.url + "/")
+    widget.ask("je n'arrive pas à me connecter, mon mdp c\u2019est Tournesol88", "ne communiquez jamais")
+    widget.page.wait_for_function(
+        "() => { const all = document.querySelectorAll('#helpdesk-chat .hd-user');"
+        " return !all[all.length - 1].textContent.includes('Tournesol88'); }"
+    )
+    assert widget.user_messages().all_text_contents()[-1] == "je n'arrive pas à me connecter, mon mdp c'est •••••"
+    stored = widget.page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
+    assert "Tournesol88" not in stored and "•••••" in stored
+    widget.page.reload()
+    widget.input.wait_for(state="visible")
+    assert "Tournesol88" not in "".join(widget.user_messages().all_text_contents())

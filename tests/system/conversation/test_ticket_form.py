@@ -141,3 +141,40 @@ def test_switching_language_at_the_summary_shows_it_in_the_new_language(assistan
     fill_the_form(assistant, sender)
     said = texts(assistant.send(sender, "/lang_en"))
     assert "Your request is not sent yet" in said and "Shall I send it to the help desk?" in said
+
+
+STEPS = [  # (what the partner answers, a word of the next step's question)
+    ("/request_support", "organisation"),
+    ("Merci Foundation", "lien"),  # classified `thank`, and still the organisation's name
+    (PROFILE, ""),
+    ('/choose_issue_type{"issue_type": "other"}', "Décrivez"),
+    ("Pourquoi ne pouvons-nous pas modifier notre nom légal ?", "e-mail"),  # a question is the description
+]
+
+
+DIGRESSIONS = [
+    ("au fait, c'est quoi QuantumPlus ?", "QuantumPlus"),
+    ("bonjour", "Bonjour"),
+    ("tu es un robot ?", "assistant"),
+]
+
+
+@pytest.mark.parametrize(
+    ("step", "digression", "answered"),
+    # At the description step (4) a question is the description: STEPS shows it, small talk is tried there.
+    [(step, *d) for step in (1, 2, 4) for d in DIGRESSIONS if not (step == 4 and d[0].endswith("QuantumPlus ?"))],
+)
+def test_a_digression_at_any_step_is_answered_and_the_same_step_comes_back(
+    assistant: Assistant, sender: str, step: int, digression: str, answered: str
+) -> None:
+    """Finding 9 at every step: a question asked on the way used to become the organisation's name."""
+    for message, _ in STEPS[:step]:
+        asked = texts(assistant.send(sender, message))
+    reply = texts(assistant.send(sender, digression))
+    assert answered.casefold() in reply.casefold(), reply
+    assert reply.endswith(asked.splitlines()[-1]), "the same step is asked again, last"
+    for message, next_question in STEPS[step:]:
+        assert next_question in texts(assistant.send(sender, message))
+    summary = texts(assistant.send(sender, "contact@merci.org"))
+    assert "Merci Foundation" in summary and "4821" in summary and "modifier notre nom légal" in summary
+    assert digression not in summary

@@ -139,8 +139,22 @@ def test_fuzzing_the_webhook_never_breaks_the_assistant(assistant: Assistant) ->
     assert ("malformed", 400) in statuses and ("malformed", 413) in statuses, statuses
 
     assert articles(assistant.send("after-fuzz", "j'ai oublié mon mot de passe")) == ["forgot-password"]
+    # One request whose every answer is hostile yet acceptable, so the check below always has a ticket to read
+    # (whether one of the random dialogues above gets through depends on the seed).
+    answers = [
+        "/request_support",
+        "ONG Espoir \u202e🙂\x07 " + RIGHT_TO_LEFT[0],
+        PROFILE + "?x=\x00",
+        '/choose_issue_type{"issue_type": "other"}',
+        "Le formulaire plante\x08 👩🏽‍💻 " + RIGHT_TO_LEFT[1] + " \u200f vraiment.",
+        "contact@espoir.org\x07",
+        "/affirm",
+    ]
+    for answer in answers:
+        assistant.send("fuzz-hostile-but-valid", answer)
+    senders.add("fuzz-hostile-but-valid")
     tickets = [t for t in assistant.store.newest(1000) if t.conversation_id in senders]
-    assert tickets, "some hostile support requests were valid enough to be stored"
+    assert "fuzz-hostile-but-valid" in {t.conversation_id for t in tickets}, "the hostile but valid request is stored"
     for ticket in tickets:
         for value in (ticket.organization_name, ticket.profile_link, ticket.description, ticket.contact_email):
             assert "<script" not in value.casefold() and not has_control(value), (ticket.reference, value)

@@ -8,6 +8,7 @@ server open to forged calls and deflate bombs, partner data readable by every ac
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import stat
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import socketio
 
 from bot.migrations import upgrade
 from bot.tickets.store import TicketStore, make_engine
@@ -109,6 +111,8 @@ def test_rasa_http_api_refuses_calls_without_its_token(started: Started) -> None
     assert requests.post(f"{url}/model/train", data="{}", timeout=5).status_code == 401
     token = (started.var / "rasa-token").read_text().strip()
     assert requests.get(f"{url}/status", params={"token": token}, timeout=5).json()["model_id"]
+    near_miss = token[:-1] + ("x" if token[-1] != "x" else "y")
+    assert requests.get(f"{url}/status", params={"token": near_miss}, timeout=5).status_code == 401
     # The partners' channel needs no token, and the conversation goes on through the action server.
     said = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": "p1", "message": "bonjour"}, timeout=60)
     assert said.status_code == 200 and said.json()
@@ -124,6 +128,23 @@ def test_the_widget_may_call_rasa_from_the_console_page_only(started: Started) -
         )
         assert (response.headers.get("Access-Control-Allow-Origin") == origin) is allowed, origin
         assert response.headers.get("Access-Control-Allow-Origin") != "*"
+
+
+async def _socket_opens(url: str, origin: str) -> bool:
+    client = socketio.AsyncClient(reconnection=False)
+    try:
+        await client.connect(url, headers={"Origin": origin}, transports=["websocket"], wait_timeout=10)
+    except socketio.exceptions.ConnectionError:
+        return False
+    await client.disconnect()
+    return True
+
+
+def test_the_widgets_socket_opens_from_the_console_page_only(started: Started) -> None:
+    """A WebSocket has no CORS: without an Origin check any site a partner visits could chat in their name."""
+    console = f"http://localhost:{started.console_port}"
+    assert asyncio.run(_socket_opens(started.rasa_url, console))
+    assert not asyncio.run(_socket_opens(started.rasa_url, "https://evil.example"))
 
 
 def action_call(sender: str) -> dict:

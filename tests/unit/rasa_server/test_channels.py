@@ -116,6 +116,8 @@ def test_a_typed_secret_gets_a_warning_before_the_answer(text: str, language: st
         assert len(replies) == 1
     else:
         assert len(replies) == 2 and warning in replies[0]["text"], "the warning comes first, in the message's language"
+        masked = replies[0]["custom"]["masked_message"]
+        assert "•••••" in masked and "Soleil2024" not in masked and "482913" not in masked, "the widget keeps this one"
 
 
 @pytest.mark.parametrize(

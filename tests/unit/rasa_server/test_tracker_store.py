@@ -43,6 +43,45 @@ def test_password_is_masked_in_the_stored_conversation(tmp_path: Path) -> None:
     assert retrieved.get_slot("description") == "password: ••••• refused"
 
 
+def _stored_rows(store: MaskingSQLTrackerStore) -> str:
+    with store.session_scope() as session:
+        return json.dumps([json.loads(row.data) for row in session.query(store.SQLEvent)], ensure_ascii=False)
+
+
+def test_structured_slots_and_ordinary_data_are_stored_as_typed(tmp_path: Path) -> None:
+    """Finding 3: "Code for Africa 2030" came back "Code for Africa •••••", postal and error codes were lost."""
+    store = MaskingSQLTrackerStore(domain=Domain.load("domain.yml"), dialect="sqlite", db=str(tmp_path / "t.db"))
+    typed = [
+        "Code for Africa 2030",
+        "https://www.unpartnerportal.org/profile/4821/overview",
+        "code d'erreur 40312 à l'adresse code postal 75001",
+        "awa@afk.org",
+    ]
+    events = []
+    for text, slot in zip(typed, ("organization_name", "profile_link", "description", "contact_email"), strict=True):
+        events += [ActionExecuted("action_listen"), UserUttered(text, {"text": text}), SlotSet(slot, text)]
+    asyncio.run(store.save(DialogueStateTracker.from_events("partner", events)))
+
+    stored = _stored_rows(store)
+    assert "•" not in stored
+    retrieved = asyncio.run(store.retrieve("partner"))
+    assert [
+        retrieved.get_slot(s) for s in ("organization_name", "profile_link", "description", "contact_email")
+    ] == typed
+    assert [e.text for e in retrieved.events if isinstance(e, UserUttered)] == typed
+
+
+def test_a_slot_that_copied_a_message_with_a_secret_is_masked_with_it(tmp_path: Path) -> None:
+    """A from_text slot holds the whole message; when that message held a secret, the copy must not keep it."""
+    store = MaskingSQLTrackerStore(domain=Domain.load("domain.yml"), dialect="sqlite", db=str(tmp_path / "t.db"))
+    typed = "ONG Lumière, mon mdp c\u2019est Tournesol88"
+    events = [ActionExecuted("action_listen"), UserUttered(typed, {"text": typed}), SlotSet("organization_name", typed)]
+    asyncio.run(store.save(DialogueStateTracker.from_events("partner", events)))
+
+    assert "Tournesol88" not in _stored_rows(store)
+    assert asyncio.run(store.retrieve("partner")).get_slot("organization_name") == "ONG Lumière, mon mdp c'est •••••"
+
+
 def _two_sessions(store: SQLTrackerStore) -> tuple[list[tuple], DialogueStateTracker, DialogueStateTracker]:
     """The way Rasa uses a store: retrieve, add this turn's events, save; the second turn starts a new session."""
     first = [ActionExecuted("action_session_start", timestamp=1), SessionStarted(timestamp=2)]

@@ -14,6 +14,7 @@ import pytest
 from bot.text.language import detect_language, not_prose
 from bot.text.masking import mask_secrets
 from bot.text.plain_text import contains_markup
+from bot.tickets.digressions import is_digression
 from bot.tickets.validation import check_description, check_organization_name
 
 SIZE = 50_000
@@ -33,6 +34,7 @@ CHECKS: dict[str, Callable[[str], object]] = {
     "check_description": check_description,
     "check_organization_name": check_organization_name,
     "mask_secrets": mask_secrets,
+    "is_digression": lambda text: is_digression("organization_name", text, "faq"),
 }
 
 
