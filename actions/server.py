@@ -19,6 +19,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
 from actions.services import ticket_outbox, ticket_store
+from bot.mail.smtp import SmtpServer
+from bot.mail.worker import SendReport, send_due, send_forever
 from bot.settings import Settings, get_settings
 from bot.tickets.outbox import drain_forever
 from bot.var.tokens import action_server_token
@@ -27,18 +29,30 @@ logger = logging.getLogger(__name__)
 
 
 def attach_services(app: Sanic, settings: Settings) -> None:
-    """The outbox drain (OUTBOX_DRAIN_SECONDS, 0: off) runs in each Sanic worker; concurrent drains are safe."""
-    seconds = settings.outbox.drain_seconds
-    if seconds <= 0:
+    """In each Sanic worker: the ticket-outbox drain (OUTBOX_DRAIN_SECONDS) and the mail worker
+    (MAIL_SEND_SECONDS); 0 turns one off. Several running at once is safe for both."""
+    tasks = {}
+    if settings.outbox.drain_seconds > 0:
+        tasks["outbox_drain"] = lambda: drain_forever(settings.outbox.drain_seconds, ticket_outbox, ticket_store)
+    if settings.mail.send_seconds > 0:
+        server = SmtpServer.from_url(settings.mail.server_url)  # a wrong SMTP_URL stops the start, with why
+
+        def send() -> SendReport:
+            return send_due(ticket_store().mail, server, settings.mail.sender, settings.mail.reply_to or None)
+
+        tasks["mail_worker"] = lambda: send_forever(settings.mail.send_seconds, send)
+    if not tasks:
         return
 
     async def start(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-        app.ctx.outbox_drain = loop.create_task(drain_forever(seconds, ticket_outbox, ticket_store))
+        for name, task in tasks.items():
+            setattr(app.ctx, name, loop.create_task(task()))
 
     async def stop(app: Sanic, loop: asyncio.AbstractEventLoop) -> None:
-        task = getattr(app.ctx, "outbox_drain", None)
-        if task is not None:
-            task.cancel()
+        for name in tasks:
+            task = getattr(app.ctx, name, None)
+            if task is not None:
+                task.cancel()
 
     app.register_listener(start, "after_server_start")
     app.register_listener(stop, "before_server_stop")

@@ -32,7 +32,8 @@ def _engine():
 
 @lru_cache(maxsize=1)
 def ticket_store() -> TicketStore:
-    return TicketStore(_engine(), get_settings().reference_prefix)
+    settings = get_settings()
+    return TicketStore(_engine(), settings.reference_prefix, settings.mail.domain)
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import signal
 import sys
 
 from bot.settings import get_settings
@@ -193,15 +194,15 @@ def _purge_transcripts(args: argparse.Namespace) -> int:
 def _outbox_drain(args: argparse.Namespace) -> int:
     """Move the tickets kept while the ticket database was unreachable to the store (bot/tickets/outbox.py)."""
     from bot.tickets.outbox import TicketOutbox, drain
-    from bot.tickets.store import TicketStore, make_engine
+    from bot.tickets.store import TicketStore
 
     settings = get_settings()
     outbox = TicketOutbox.from_settings()
-    engine = make_engine(settings.database_url)
+    store = TicketStore.from_settings(settings)
     try:
-        result = drain(outbox, TicketStore(engine, settings.reference_prefix))
+        result = drain(outbox, store)
     finally:
-        engine.dispose()
+        store.engine.dispose()
     if not result.delivered and not result.waiting:
         print(f"The outbox {outbox.path} is empty: nothing to deliver.")
         return 0
@@ -210,6 +211,46 @@ def _outbox_drain(args: argparse.Namespace) -> int:
     for reference, reason in result.waiting.items():
         print(f"Still in the outbox: {reference} ({reason})", file=sys.stderr)
     return 1 if result.waiting else 0
+
+
+def _mail_send(args: argparse.Namespace) -> int:
+    """Send what the mail outbox holds now (the action server does it every MAIL_SEND_SECONDS)."""
+    from bot.mail.smtp import SmtpServer, SmtpUrlError
+    from bot.mail.worker import send_due
+    from bot.tickets.store import TicketStore
+
+    settings = get_settings()
+    try:
+        server = SmtpServer.from_url(settings.mail.server_url)
+    except SmtpUrlError as error:
+        print(error, file=sys.stderr)
+        return 2
+    store = TicketStore.from_settings(settings)
+    try:
+        report = send_due(store.mail, server, settings.mail.sender, settings.mail.reply_to or None)
+    finally:
+        store.engine.dispose()
+    print(f"Sent {len(report.sent)} e-mail(s) through {server.host}:{server.port}.")
+    for mail_id, reason in {**report.retrying, **report.failed}.items():
+        state = "failed" if mail_id in report.failed else "waiting"
+        print(f"E-mail {mail_id} {state}: {reason}", file=sys.stderr)
+    return 1 if report.retrying or report.failed else 0
+
+
+def _mail_catch(args: argparse.Namespace) -> int:
+    """The local mail catcher `make run` starts; idle when SMTP_URL sends for real (honcho stops all on an exit)."""
+    settings = get_settings().mail
+    if not settings.catching:
+        print("SMTP_URL is set: e-mails go to that server, no mail catcher runs.", flush=True)
+        signal.pause()
+        return 0
+    from bot.mail.catcher import serve
+
+    path = get_settings().var_dir / "mail"
+    print(f"Mail catcher on smtp://127.0.0.1:{args.port or settings.catcher_port}, keeping messages in {path}",
+          flush=True)  # fmt: skip
+    serve(path, args.port or settings.catcher_port)
+    return 0
 
 
 def _console(args: argparse.Namespace) -> int:
@@ -334,6 +375,13 @@ def main(argv: list[str] | None = None) -> int:
     outbox_commands.add_parser("drain", help="deliver them to the ticket store now (once each)").set_defaults(
         handler=_outbox_drain
     )
+
+    mail = commands.add_parser("mail", help="e-mail to partners")
+    mail_commands = mail.add_subparsers(dest="mail_command", required=True)
+    mail_commands.add_parser("send", help="send what the mail outbox holds now").set_defaults(handler=_mail_send)
+    catch = mail_commands.add_parser("catch", help="run the local mail catcher (no SMTP_URL: `make run` starts it)")
+    catch.add_argument("--port", type=int, default=None, help="default: MAIL_CATCHER_PORT")
+    catch.set_defaults(handler=_mail_catch)
 
     console = commands.add_parser("console", help="serve the staff console and the chat widget page")
     console.add_argument("--host", help="default: CONSOLE_HOST (127.0.0.1)")

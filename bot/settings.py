@@ -1,7 +1,7 @@
 """Every setting of the assistant, read from the environment (and `.env`, loaded once by python-dotenv) here only.
 
 `get_settings()` returns one frozen tree: the stores, then a branch per part (console, rasa, messages, limits,
-outbox, retention). Each variable is read by one of four typed parsers (text, whole number, number, flag) that
+outbox, mail, retention). Each variable is read by one of four typed parsers (text, whole number, number, flag) that
 fail with `NAME must be …, got '…'`; every variable is listed, with its default, in `.env.example` (a test
 checks both ways).
 """
@@ -156,6 +156,29 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    smtp_url: str = ""  # empty: the local mail catcher (`helpdesk mail catch`, started by `make run`)
+    sender: str = "helpdesk@localhost"  # the From of every e-mail to partners
+    reply_to: str = ""  # where partners' answers go, when not to the sender
+    send_seconds: float = 10.0  # how often the action server sends what the mail outbox holds (0: never)
+    catcher_port: int = 8025
+
+    @property
+    def catching(self) -> bool:
+        """No mail server is set: e-mails go to the local catcher, and admins read them in the console."""
+        return not self.smtp_url
+
+    @property
+    def server_url(self) -> str:
+        return self.smtp_url or f"smtp://127.0.0.1:{self.catcher_port}"
+
+    @property
+    def domain(self) -> str:
+        """The sender's domain, which ends every Message-ID."""
+        return self.sender.rpartition("@")[2] or "localhost"
+
+
+@dataclass(frozen=True)
 class RetentionSettings:
     transcript_days: int = 90  # `helpdesk purge-transcripts` deletes conversations older than this
 
@@ -172,6 +195,7 @@ class Settings:
     messages: MessageSettings = MessageSettings()
     limits: RateLimits = RateLimits()
     outbox: OutboxSettings = OutboxSettings()
+    mail: MailSettings = MailSettings()
     retention: RetentionSettings = RetentionSettings()
 
     def browser_origins(self) -> list[str]:
@@ -257,6 +281,13 @@ def _read(env: _Environment) -> Settings:
             exempt=env.networks("RATE_LIMIT_EXEMPT_ADDRESSES"),
         ),
         outbox=OutboxSettings(drain_seconds=env.number("OUTBOX_DRAIN_SECONDS", OutboxSettings.drain_seconds)),
+        mail=MailSettings(
+            smtp_url=env.text("SMTP_URL"),
+            sender=env.text("MAIL_FROM", MailSettings.sender),
+            reply_to=env.text("MAIL_REPLY_TO"),
+            send_seconds=env.number("MAIL_SEND_SECONDS", MailSettings.send_seconds),
+            catcher_port=env.whole_number("MAIL_CATCHER_PORT", MailSettings.catcher_port, minimum=1),
+        ),
         retention=RetentionSettings(
             transcript_days=env.whole_number("TRANSCRIPT_RETENTION_DAYS", RetentionSettings.transcript_days, minimum=1)
         ),

@@ -20,20 +20,21 @@ from bot.console.auth.views import auth as auth_pages
 from bot.console.i18n import console_language
 from bot.console.knowledge.views import knowledge as knowledge_pages
 from bot.console.labels import audit_value, label_of
+from bot.console.mail.views import mail as mail_pages
 from bot.console.public.views import public as public_pages
 from bot.console.tickets.views import tickets as tickets_pages
 from bot.settings import Settings, get_settings
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
 
 logger = logging.getLogger(__name__)
 # Imported under other names: `bot.console.tickets` etc. stay the packages, not the blueprints.
-BLUEPRINTS = (public_pages, auth_pages, tickets_pages, knowledge_pages, accounts_pages, api_pages)
+BLUEPRINTS = (public_pages, auth_pages, tickets_pages, knowledge_pages, accounts_pages, mail_pages, api_pages)
 
 
 def create_app(settings: Settings | None = None, store: TicketStore | None = None) -> Flask:
     """Build the console; tests pass their own settings and store, `helpdesk console` passes none."""
     settings = settings or get_settings()
-    store = store or TicketStore(make_engine(settings.database_url), settings.reference_prefix)
+    store = store or TicketStore.from_settings(settings)
     app = Flask(__name__, static_url_path="/static/console")  # the address partner sites embed the widget from
     https = settings.console.https
     if settings.limits.trust_proxy:
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
         label_of=label_of,
         audit_value=audit_value,
         has_endpoint=lambda name: name in app.view_functions,
+        mail_catching=settings.mail.catching,
     )
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -26,7 +26,24 @@ LABELS: dict[str, dict[str, LazyString]] = {
     "language": {"fr": _l("French"), "en": _l("English")},
     "speaker": {"partner": _l("partner"), "bot": _l("bot")},
     # The audit trail: what was done, and to which field (`assignee_id` is stored as `assignee`).
-    "action": {"created": _l("created the ticket"), "note": _l("added a note"), "changed": _l("changed")},
+    "action": {
+        "created": _l("created the ticket"),
+        "note": _l("added a note"),
+        "changed": _l("changed"),
+        "reply": _l("replied to the partner"),
+    },
+    # The e-mails of a ticket (bot/mail/models.py): what each is, and where it stands.
+    "mail_kind": {
+        "acknowledgment": _l("acknowledgment"),
+        "reply": _l("reply"),
+        "resolution": _l("resolution"),
+    },
+    "mail_status": {
+        "waiting": _l("waiting to be sent"),
+        "sending": _l("being sent"),
+        "sent": _l("sent"),
+        "failed": _l("failed"),
+    },
     "field": {
         "status": _l("status"),
         "priority": _l("priority"),

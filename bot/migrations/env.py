@@ -5,6 +5,7 @@ from sqlalchemy import engine_from_config, pool
 
 import bot.accounts.models  # noqa: F401  (registers its tables)
 import bot.knowledge.records  # noqa: F401
+import bot.mail.models  # noqa: F401
 import bot.tickets.models  # noqa: F401
 from bot.database import Base
 

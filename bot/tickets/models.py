@@ -36,6 +36,8 @@ class Ticket(Base):
     duplicate_of_id = Column(Integer, ForeignKey("tickets.id"), nullable=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+    first_response_at = Column(DateTime(timezone=True), nullable=True)  # the first public reply to the partner
+    resolved_at = Column(DateTime(timezone=True), nullable=True)  # the last time it was resolved
 
     assignee = relationship(StaffUser, lazy="joined")
     duplicate_of = relationship("Ticket", remote_side=[id], lazy="joined", join_depth=1)

@@ -37,7 +37,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -188,13 +187,7 @@ def deliver(store: TicketStore, entry: OutboxEntry) -> Ticket:
             # An earlier drain stopped between the two steps, or the direct write did reach the database although
             # the confirmation saw it fail (the partner was then only ever told the outbox reference).
             logger.warning("ticket %s stored as %s takes its outbox reference", entry.reference, ticket.reference)
-        with store.sessions() as session:
-            session.execute(
-                update(Ticket)
-                .where(Ticket.id == ticket.id)
-                .values(reference=entry.reference, created_at=entry.confirmed_at)
-            )
-            session.commit()
+        store.set_reference(ticket.id, entry.reference, entry.confirmed_at)  # its acknowledgment's too
         ticket = store.get(ticket.id) or ticket
     return ticket
 

@@ -10,10 +10,14 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
-from bot.database import make_engine  # noqa: F401  (re-exported: callers build engines here)
+from bot.database import make_engine
+from bot.mail.models import OutgoingMail
+from bot.mail.outbox import MailOutbox
+from bot.settings import Settings
 from bot.tickets.models import ISSUE_TYPES, Ticket, TicketEvent
 from bot.tickets.queue import TicketQueue
 from bot.tickets.reference import make_reference
+from bot.tickets.replies import Replies, acknowledge
 from bot.tickets.triage import Triage
 from bot.tickets.validation import normalise_email, parse_profile_id
 
@@ -33,12 +37,19 @@ class NewTicket:
 
 
 class TicketStore:
-    def __init__(self, engine: Engine, reference_prefix: str = "HD"):
+    def __init__(self, engine: Engine, reference_prefix: str = "HD", mail_domain: str = "localhost"):
         self.engine = engine
         self.reference_prefix = reference_prefix
+        self.mail_domain = mail_domain  # ends the Message-ID of every e-mail about a ticket
         self.sessions = sessionmaker(engine, future=True, expire_on_commit=False)
         self.queue = TicketQueue(self.sessions)  # filtered, paged reads for the console and the API
         self.triage = Triage(self.sessions)  # staff changes, each with its audit row
+        self.replies = Replies(self.sessions, mail_domain)  # public replies, e-mailed to the partner
+        self.mail = MailOutbox(self.sessions)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> TicketStore:
+        return cls(make_engine(settings.database_url), settings.reference_prefix, settings.mail.domain)
 
     def create(self, new: NewTicket, submission_key: str, actor: str = "bot") -> tuple[Ticket, bool]:
         """Store the ticket once per submission key; return it and whether it is new.
@@ -71,6 +82,7 @@ class TicketStore:
                 session.flush()
                 ticket.reference = make_reference(self.reference_prefix, ticket.created_at, ticket.id)
                 session.add(TicketEvent(ticket_id=ticket.id, actor=actor, action="created"))
+                acknowledge(session, ticket, self.mail_domain)  # the e-mail exists exactly when the ticket does
                 session.commit()
             except IntegrityError:
                 session.rollback()
@@ -79,6 +91,18 @@ class TicketStore:
                     raise
                 return existing, False
             return ticket, True
+
+    def set_reference(self, ticket_id: int, reference: str, created_at: datetime) -> None:
+        """Give an outbox ticket the reference its partner was told (bot/tickets/outbox.py), e-mails included."""
+        with self.sessions() as session:
+            ticket = session.get(Ticket, ticket_id)
+            old = ticket.reference
+            ticket.reference, ticket.created_at = reference, created_at
+            for mail in session.scalars(select(OutgoingMail).where(OutgoingMail.ticket_id == ticket_id)):
+                mail.subject = mail.subject.replace(old, reference)
+                mail.body_text = mail.body_text.replace(old, reference)
+                mail.body_html = mail.body_html.replace(old, reference)
+            session.commit()
 
     def by_submission_key(self, submission_key: str) -> Ticket | None:
         with self.sessions() as session:

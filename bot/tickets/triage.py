@@ -22,17 +22,23 @@ class TriageError(ValueError):
     """A change that cannot be made; the message is shown to the staff member as it is."""
 
 
+def locked_ticket(session: Any, reference: str) -> Ticket:
+    """The ticket, its row locked until the session ends (PostgreSQL; SQLite has one writer); TriageError if none."""
+    ticket = session.scalars(
+        select(Ticket).where(Ticket.reference == reference.strip().upper()).with_for_update(of=Ticket)
+    ).first()
+    if ticket is None:
+        raise TriageError(f"no ticket {reference}")
+    return ticket
+
+
 class Triage:
     def __init__(self, sessions: Any):
         self.sessions = sessions
 
     def _change(self, reference: str, actor: str, field: str, value: Any, shown: str | None) -> Ticket:
         with self.sessions() as session:
-            ticket = session.scalars(
-                select(Ticket).where(Ticket.reference == reference.strip().upper()).with_for_update(of=Ticket)
-            ).first()
-            if ticket is None:
-                raise TriageError(f"no ticket {reference}")
+            ticket = locked_ticket(session, reference)
             old = getattr(ticket, field)
             if old == value:
                 return ticket

@@ -60,7 +60,7 @@ def wait_until(check: Callable[[], object], timeout: float, what: str, process: 
         try:
             if check():
                 return
-        except requests.RequestException:
+        except (requests.RequestException, ConnectionError):
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{what} not ready after {timeout} s:\n{log.read_text()[-4000:]}")
@@ -162,6 +162,12 @@ def make_workspace(workdir: Path) -> Workspace:
         # Where the widget runs, known before Rasa starts (it lets browsers in from these origins only): the
         # run's console, and the partner site of tests/system/browser/test_embedding.py.
         "CONSOLE_PORT": str(free_port()),
+        # E-mail as `make run` sends it with no SMTP_URL: to the Procfile's mail catcher (started with the
+        # assistant, keeping messages in <workdir>/mail), by the action server's worker every second.
+        "SMTP_URL": "",
+        "MAIL_CATCHER_PORT": str(free_port()),
+        "MAIL_SEND_SECONDS": "1",
+        "MAIL_FROM": "support@helpdesk.example",
         "WIDGET_ORIGINS": f"http://127.0.0.1:{free_port()}",
         # Known to the tests, so they can use Rasa's HTTP API and call the action server as Rasa does.
         "RASA_TOKEN": "test-rasa-api-token-" + secrets.token_hex(8),
@@ -184,10 +190,16 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
         # Rasa's in-memory locks, whatever the developer's .env says, unless the caller runs several Sanic workers.
         "LOCK_STORE_URL": lock_store_url,
     }
+    catcher_port = int(workspace.env["MAIL_CATCHER_PORT"])
+    catcher = launch(
+        "mail catcher", [str(BIN / "helpdesk"), "mail", "catch"], workspace.env, workdir / "mail-catcher.log",
+        lambda: socket.create_connection(("127.0.0.1", catcher_port), timeout=2).close() or True,
+    )  # fmt: skip
     actions = launch_actions(action_port, workspace.env, workdir / "actions.log")
     rasa = launch_rasa(rasa_port, endpoints, {**workspace.env, **test_stores}, workdir / "rasa.log")  # side by side
     url = f"http://127.0.0.1:{rasa_port}"
     try:
+        catcher.wait()
         actions.wait()
         rasa.wait()
         engine = make_engine(workspace.database_url)
@@ -202,7 +214,7 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
         finally:
             engine.dispose()
     finally:
-        stop(rasa.process, actions.process)
+        stop(rasa.process, actions.process, catcher.process)
 
 
 @dataclass

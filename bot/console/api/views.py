@@ -17,6 +17,7 @@ from bot.accounts.models import StaffUser
 from bot.accounts.users import find_user
 from bot.console.extensions import store
 from bot.console.tickets.filters import wanted_from
+from bot.mail.models import TicketMessage
 from bot.tickets.models import Ticket, TicketEvent
 from bot.tickets.triage import Triage, TriageError
 
@@ -61,6 +62,8 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "duplicate_of": ticket.duplicate_of.reference if ticket.duplicate_of else None,
         "created_at": ticket.created_at.isoformat(),
         "updated_at": ticket.updated_at.isoformat(),
+        "first_response_at": ticket.first_response_at.isoformat() if ticket.first_response_at else None,
+        "resolved_at": ticket.resolved_at.isoformat() if ticket.resolved_at else None,
     }
 
 
@@ -145,6 +148,36 @@ def add_note(reference: str) -> Any:
         return error(400, 'send {"text": "..."}')
     event, refused = triaged(reference, lambda triage, actor: triage.add_note(reference, body["text"], actor))
     return refused or (jsonify(event=event_json(event)), 201)
+
+
+@api.post("/tickets/<reference>/replies")
+@token_required
+def add_reply(reference: str) -> Any:
+    """A public reply, e-mailed to the partner: {"text": "...", "status": optional new status, e.g. "resolved"}."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        return error(400, 'send {"text": "...", "status": "resolved" (optional)}')
+    status = body.get("status")
+    if status is not None and not isinstance(status, str):
+        return error(400, "status must be a string or absent")
+    message, refused = triaged(
+        reference, lambda triage, actor: store().replies.reply(reference, body["text"], actor, status=status)
+    )
+    if refused:
+        return refused
+    mail = store().mail.get(message.mail_id)
+    return jsonify(reply=reply_json(message, mail.status if mail else None), ticket=ticket_json(
+        store().by_reference(reference))), 201  # fmt: skip
+
+
+def reply_json(message: TicketMessage, mail_status: str | None) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "at": message.at.isoformat(),
+        "author": message.author,
+        "text": message.body,
+        "mail_status": mail_status,
+    }
 
 
 @api.post("/tickets/<reference>/duplicate")

@@ -1,4 +1,5 @@
-"""Ticket triage pages: the filtered queue, its CSV export, a ticket with its transcript, and staff changes."""
+"""Ticket triage pages: the filtered queue, its CSV export, a ticket with its transcript and its e-mails, and staff
+changes, public replies included."""
 
 from __future__ import annotations
 
@@ -140,6 +141,8 @@ def detail(reference: str) -> str:
         events=store().events(ticket.id),
         related=store().triage.related(ticket),
         lines=transcript(ticket.conversation_id),
+        thread=store().mail.thread(ticket.id),
+        mails=store().mail.for_ticket(ticket.id),
         staff=store().triage.staff(),
         statuses=STATUSES,
         priorities=PRIORITIES,
@@ -169,6 +172,9 @@ def change(reference: str) -> Response:
             triage.set_priority(reference, request.form.get("priority", ""), actor)
         elif action == "note":
             triage.add_note(reference, request.form.get("note", ""), actor)
+        elif action == "reply":
+            status = request.form.get("reply_status") or None  # "" keeps the status
+            store().replies.reply(reference, request.form.get("reply", ""), actor, status=status)
         elif action == "duplicate":
             triage.mark_duplicate(reference, request.form.get("original", ""), actor)
         else:
@@ -178,5 +184,5 @@ def change(reference: str) -> Response:
             abort(404)
         flash(_("Not saved: %(reason)s", reason=str(error)), "error")
     else:
-        flash(_("Saved."), "notice")
+        flash(_("Saved; the reply is e-mailed to the partner.") if action == "reply" else _("Saved."), "notice")
     return redirect(url_for("tickets.detail", reference=reference.upper()))

@@ -35,6 +35,7 @@ from bot.console.auth.user import ConsoleUser
 from bot.console.roles import is_admin_only
 from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
+from bot.mail.catcher import MaildirHandler
 from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore
 from tests.integration.console.support import PASSWORD
@@ -57,7 +58,7 @@ PUBLIC_ENDPOINTS = {
     "auth.choose_language": "the language switch, offered on the login page too",
 }
 # Blueprints that exist only for admins: every route in them must carry `admin_required`.
-ADMIN_BLUEPRINTS = ("accounts", "knowledge")
+ADMIN_BLUEPRINTS = ("accounts", "knowledge", "mail")
 # The CSRF refusal as the staff member reads it.
 CSRF_REFUSAL = {
     "en": ("Form refused", "This form has expired or did not come from this site."),
@@ -93,6 +94,9 @@ def console(store: TicketStore, tmp_path: Path, clean_env: pytest.MonkeyPatch) -
     kb_dir = tmp_path / "knowledge"
     shutil.copytree(PROJECT_ROOT / "knowledge", kb_dir)
     clean_env.setenv("KNOWLEDGE_DIR", str(kb_dir))
+    clean_env.setenv("HELPDESK_VAR_DIR", str(tmp_path / "var"))
+    clean_env.setenv("SMTP_URL", "")  # the mail catcher's messages are an admin page
+    caught_key = MaildirHandler(tmp_path / "var" / "mail").maildir.add(b"To: a@b.org\nSubject: caught\n\nhello")
     app = new_app(store)
     staff = create_staff_user(store, STAFF, PASSWORD, role="staff")
     create_staff_user(store, ADMIN, PASSWORD, role="admin")
@@ -116,6 +120,7 @@ def console(store: TicketStore, tmp_path: Path, clean_env: pytest.MonkeyPatch) -
         "user_id": str(other.id),
         "token_id": str(token_id),
         "filename": "console.css",
+        "key": caught_key,
     }
     form = {
         "action": "note",

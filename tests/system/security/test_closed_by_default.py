@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import stat
 import zlib
 from collections.abc import Iterator
@@ -53,6 +54,7 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
         RASA_PORT=str(rasa_port),
         ACTION_SERVER_PORT=str(action_port),
         CONSOLE_PORT=str(console_port),
+        MAIL_CATCHER_PORT=str(free_port()),  # with no SMTP_URL, as `make run`: e-mails go to its catcher
     )
     actions = launch_actions(action_port, env, var.parent / "actions.log")
     rasa_url = f"http://127.0.0.1:{rasa_port}"
@@ -60,13 +62,19 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
         "Rasa server", [str(BIN / "helpdesk"), "rasa"], env, var.parent / "rasa.log",
         lambda: requests.get(f"{rasa_url}/", timeout=2).ok,
     )  # fmt: skip
+    catcher_port = int(env["MAIL_CATCHER_PORT"])
+    catcher = launch(
+        "mail catcher", [str(BIN / "helpdesk"), "mail", "catch"], env, var.parent / "mail.log",
+        lambda: socket.create_connection(("127.0.0.1", catcher_port), timeout=2).close() or True,
+    )  # fmt: skip
     try:
         actions.wait()
         rasa.wait()
-        yield Started(var, rasa_url, f"http://127.0.0.1:{action_port}", console_port,
-                      {"rasa": rasa.process.pid, "actions": actions.process.pid})  # fmt: skip
+        catcher.wait()
+        pids = {"rasa": rasa.process.pid, "actions": actions.process.pid, "mail catcher": catcher.process.pid}
+        yield Started(var, rasa_url, f"http://127.0.0.1:{action_port}", console_port, pids)
     finally:
-        stop(rasa.process, actions.process)
+        stop(rasa.process, actions.process, catcher.process)
 
 
 def listening_addresses(pid: int) -> set[str]:
@@ -96,7 +104,7 @@ def _address(hex_address: str, width: int) -> str:
     return "::1" if hex_address == "0" * 24 + "01000000" else ("::" if set(hex_address) == {"0"} else hex_address)
 
 
-def test_rasa_and_the_action_server_listen_on_loopback_only(started: Started) -> None:
+def test_rasa_the_action_server_and_the_mail_catcher_listen_on_loopback_only(started: Started) -> None:
     for name, pid in started.pids.items():
         addresses = listening_addresses(pid)
         assert addresses, f"the {name} listens on nothing"
