@@ -15,6 +15,7 @@ run: setup model db
 	@echo "  Staff console: http://localhost:$${CONSOLE_PORT:-8000}/tickets"
 	@echo "  Rasa server:   http://localhost:$${RASA_PORT:-5005}/   (answers about 10 seconds after it starts)"
 	@echo "  E-mails:       caught on 127.0.0.1:$${MAIL_CATCHER_PORT:-8025}, read them at http://localhost:$${CONSOLE_PORT:-8000}/mail (set SMTP_URL to send)"
+	@echo "  Answers:       partners' e-mail answers are taken on 127.0.0.1:$${MAIL_INBOUND_PORT:-8026} (helpdesk mail receive)"
 	@echo "  Stop with Ctrl-C."
 	@echo
 	$(BIN)/honcho start -f Procfile

@@ -253,6 +253,43 @@ def _mail_catch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mail_receive(args: argparse.Namespace) -> int:
+    """Take partners' e-mail answers into their tickets (bot/tickets/incoming.py) until interrupted."""
+    from bot.mail.receiver import controller
+    from bot.tickets.incoming import AttachmentRules, receive
+    from bot.tickets.store import TicketStore
+
+    settings = get_settings()
+    store = TicketStore.from_settings(settings)
+    rules = AttachmentRules(
+        settings.var_dir / "attachments", settings.mail.attachment_types, settings.mail.attachment_max_bytes
+    )
+    replies = {
+        "added": "250 2.0.0 Added to {reference}",
+        "ignored": "250 2.0.0 Automatic reply, not added to {reference}",
+        "empty": "250 2.0.0 Nothing written, not added to {reference}",
+        "unmatched": "550 5.1.1 This message answers no request of ours: write to the help desk from the e-mail "
+        "address of your request, with its reference (HD-…) in the subject",
+    }
+
+    def deliver(raw: bytes) -> str:
+        received = receive(store.sessions, raw, rules)
+        return replies[received.outcome].format(reference=received.reference)
+
+    port = args.port or settings.mail.inbound_port
+    server = controller(deliver, port, lmtp=args.lmtp)
+    server.start()
+    print(f"Receiving partners' answers by {'LMTP' if args.lmtp else 'SMTP'} on 127.0.0.1:{port}", flush=True)
+    try:
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        store.engine.dispose()
+    return 0
+
+
 def _console(args: argparse.Namespace) -> int:
     from waitress import serve
 
@@ -382,6 +419,10 @@ def main(argv: list[str] | None = None) -> int:
     catch = mail_commands.add_parser("catch", help="run the local mail catcher (no SMTP_URL: `make run` starts it)")
     catch.add_argument("--port", type=int, default=None, help="default: MAIL_CATCHER_PORT")
     catch.set_defaults(handler=_mail_catch)
+    receive = mail_commands.add_parser("receive", help="take partners' e-mail answers into their tickets")
+    receive.add_argument("--port", type=int, default=None, help="default: MAIL_INBOUND_PORT")
+    receive.add_argument("--lmtp", action="store_true", help="speak LMTP (as Postfix's lmtp transport) not SMTP")
+    receive.set_defaults(handler=_mail_receive)
 
     console = commands.add_parser("console", help="serve the staff console and the chat widget page")
     console.add_argument("--host", help="default: CONSOLE_HOST (127.0.0.1)")

@@ -162,6 +162,10 @@ class MailSettings:
     reply_to: str = ""  # where partners' answers go, when not to the sender
     send_seconds: float = 10.0  # how often the action server sends what the mail outbox holds (0: never)
     catcher_port: int = 8025
+    inbound_port: int = 8026  # `helpdesk mail receive`: where the mail server delivers partners' replies
+    attachment_max_bytes: int = 10_000_000
+    attachment_types: tuple[str, ...] = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
+                                         "text/plain")  # fmt: skip
 
     @property
     def catching(self) -> bool:
@@ -287,6 +291,15 @@ def _read(env: _Environment) -> Settings:
             reply_to=env.text("MAIL_REPLY_TO"),
             send_seconds=env.number("MAIL_SEND_SECONDS", MailSettings.send_seconds),
             catcher_port=env.whole_number("MAIL_CATCHER_PORT", MailSettings.catcher_port, minimum=1),
+            inbound_port=env.whole_number("MAIL_INBOUND_PORT", MailSettings.inbound_port, minimum=1),
+            attachment_max_bytes=env.whole_number(
+                "MAIL_ATTACHMENT_MAX_BYTES", MailSettings.attachment_max_bytes, minimum=1
+            ),
+            attachment_types=tuple(
+                kind.strip().lower()
+                for kind in env.text("MAIL_ATTACHMENT_TYPES", ",".join(MailSettings.attachment_types)).split(",")
+                if kind.strip()
+            ),
         ),
         retention=RetentionSettings(
             transcript_days=env.whole_number("TRANSCRIPT_RETENTION_DAYS", RetentionSettings.transcript_days, minimum=1)

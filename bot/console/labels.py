@@ -31,6 +31,7 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "note": _l("added a note"),
         "changed": _l("changed"),
         "reply": _l("replied to the partner"),
+        "partner_reply": _l("answered by e-mail"),
     },
     # The e-mails of a ticket (bot/mail/models.py): what each is, and where it stands.
     "mail_kind": {

@@ -58,3 +58,18 @@ class TicketMessage(Base):
     mail_id = Column(Integer, ForeignKey("outgoing_mail.id"), nullable=True)
 
     mail = relationship(OutgoingMail, lazy="joined")
+
+
+class TicketAttachment(Base):
+    """A file that came with a partner's reply (bot/mail/attachments.py keeps the bytes; staff only)."""
+
+    __tablename__ = "ticket_attachments"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    message_id = Column(Integer, ForeignKey("ticket_messages.id", ondelete="CASCADE"), nullable=True)
+    filename = Column(String(120), nullable=False)  # as the partner named it, made safe
+    content_type = Column(String(100), nullable=False)  # as its bytes show
+    size = Column(Integer, nullable=False)
+    stored_name = Column(String(32), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

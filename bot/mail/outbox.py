@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bot.database import utcnow
 from bot.mail.compose import compose, new_message_id
-from bot.mail.models import OutgoingMail, TicketMessage
+from bot.mail.models import OutgoingMail, TicketAttachment, TicketMessage
 
 # Seconds before each retry: about a day and a half in all, then the e-mail is failed.
 RETRY_DELAYS = (30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600)
@@ -158,4 +158,11 @@ class MailOutbox:
     def thread(self, ticket_id: int) -> list[TicketMessage]:
         with self.sessions() as session:
             query = select(TicketMessage).where(TicketMessage.ticket_id == ticket_id).order_by(TicketMessage.id)
+            return list(session.scalars(query))
+
+    def attachments(self, ticket_id: int) -> list[TicketAttachment]:
+        with self.sessions() as session:
+            query = (
+                select(TicketAttachment).where(TicketAttachment.ticket_id == ticket_id).order_by(TicketAttachment.id)
+            )
             return list(session.scalars(query))

@@ -9,13 +9,14 @@ import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from bot.console.extensions import store
+from bot.console.extensions import settings, store
 from bot.console.tickets.filters import wanted_from
 from bot.conversations.transcripts import transcript
+from bot.mail.attachments import stored_path
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
 from bot.tickets.queue import AGES, SORTS
 from bot.tickets.triage import TriageError
@@ -143,12 +144,27 @@ def detail(reference: str) -> str:
         lines=transcript(ticket.conversation_id),
         thread=store().mail.thread(ticket.id),
         mails=store().mail.for_ticket(ticket.id),
+        attachments=store().mail.attachments(ticket.id),
         staff=store().triage.staff(),
         statuses=STATUSES,
         priorities=PRIORITIES,
         profile_href=profile_href(ticket.profile_link),
         mailto=mailto,
     )
+
+
+@tickets.get("/tickets/<reference>/attachments/<int:attachment_id>")
+@login_required
+def attachment(reference: str, attachment_id: int) -> Response:
+    """A file a partner sent, downloaded (never shown inline) under the name they gave it."""
+    ticket = store().by_reference(reference)
+    found = next((a for a in store().mail.attachments(ticket.id) if a.id == attachment_id), None) if ticket else None
+    if found is None:
+        abort(404)
+    path = stored_path(settings().var_dir / "attachments", ticket.id, found.stored_name)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype="application/octet-stream", as_attachment=True, download_name=found.filename)
 
 
 @tickets.post("/tickets/<reference>")

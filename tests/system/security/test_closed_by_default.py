@@ -55,6 +55,7 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
         ACTION_SERVER_PORT=str(action_port),
         CONSOLE_PORT=str(console_port),
         MAIL_CATCHER_PORT=str(free_port()),  # with no SMTP_URL, as `make run`: e-mails go to its catcher
+        MAIL_INBOUND_PORT=str(free_port()),
     )
     actions = launch_actions(action_port, env, var.parent / "actions.log")
     rasa_url = f"http://127.0.0.1:{rasa_port}"
@@ -67,14 +68,21 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
         "mail catcher", [str(BIN / "helpdesk"), "mail", "catch"], env, var.parent / "mail.log",
         lambda: socket.create_connection(("127.0.0.1", catcher_port), timeout=2).close() or True,
     )  # fmt: skip
+    inbound_port = int(env["MAIL_INBOUND_PORT"])
+    inbound = launch(
+        "mail receiver", [str(BIN / "helpdesk"), "mail", "receive"], env, var.parent / "inbound.log",
+        lambda: socket.create_connection(("127.0.0.1", inbound_port), timeout=2).close() or True,
+    )  # fmt: skip
     try:
         actions.wait()
         rasa.wait()
         catcher.wait()
-        pids = {"rasa": rasa.process.pid, "actions": actions.process.pid, "mail catcher": catcher.process.pid}
+        inbound.wait()
+        pids = {"rasa": rasa.process.pid, "actions": actions.process.pid, "mail catcher": catcher.process.pid,
+                "mail receiver": inbound.process.pid}  # fmt: skip
         yield Started(var, rasa_url, f"http://127.0.0.1:{action_port}", console_port, pids)
     finally:
-        stop(rasa.process, actions.process, catcher.process)
+        stop(rasa.process, actions.process, catcher.process, inbound.process)
 
 
 def listening_addresses(pid: int) -> set[str]:
@@ -104,7 +112,7 @@ def _address(hex_address: str, width: int) -> str:
     return "::1" if hex_address == "0" * 24 + "01000000" else ("::" if set(hex_address) == {"0"} else hex_address)
 
 
-def test_rasa_the_action_server_and_the_mail_catcher_listen_on_loopback_only(started: Started) -> None:
+def test_every_server_of_make_run_listens_on_loopback_only(started: Started) -> None:
     for name, pid in started.pids.items():
         addresses = listening_addresses(pid)
         assert addresses, f"the {name} listens on nothing"
