@@ -22,13 +22,15 @@ from bot.console.knowledge.views import knowledge as knowledge_pages
 from bot.console.labels import audit_value, label_of
 from bot.console.mail.views import mail as mail_pages
 from bot.console.public.views import public as public_pages
+from bot.console.saved_replies.views import saved_replies as saved_replies_pages
 from bot.console.tickets.views import tickets as tickets_pages
 from bot.settings import Settings, get_settings
 from bot.tickets.store import TicketStore
 
 logger = logging.getLogger(__name__)
 # Imported under other names: `bot.console.tickets` etc. stay the packages, not the blueprints.
-BLUEPRINTS = (public_pages, auth_pages, tickets_pages, knowledge_pages, accounts_pages, mail_pages, api_pages)
+BLUEPRINTS = (public_pages, auth_pages, tickets_pages, knowledge_pages, accounts_pages, saved_replies_pages, mail_pages,
+              api_pages)  # fmt: skip
 
 
 def create_app(settings: Settings | None = None, store: TicketStore | None = None) -> Flask:

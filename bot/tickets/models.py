@@ -59,3 +59,16 @@ class TicketEvent(Base):
     new_value = Column(Text, nullable=True)
 
     ticket = relationship(Ticket, back_populates="events")
+
+
+class SavedReply(Base):
+    """A reply staff reuse, in one language, managed by admins (bot/tickets/saved_replies.py)."""
+
+    __tablename__ = "saved_replies"
+
+    id = Column(Integer, primary_key=True)
+    language = Column(String(2), nullable=False, index=True)
+    title = Column(String(120), nullable=False)
+    body = Column(Text, nullable=False)
+    updated_by = Column(String(320), nullable=False)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)

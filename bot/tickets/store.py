@@ -18,6 +18,7 @@ from bot.tickets.models import ISSUE_TYPES, Ticket, TicketEvent
 from bot.tickets.queue import TicketQueue
 from bot.tickets.reference import make_reference
 from bot.tickets.replies import Replies, acknowledge
+from bot.tickets.saved_replies import SavedReplies
 from bot.tickets.triage import Triage
 from bot.tickets.validation import normalise_email, parse_profile_id
 
@@ -46,6 +47,7 @@ class TicketStore:
         self.triage = Triage(self.sessions)  # staff changes, each with its audit row
         self.replies = Replies(self.sessions, mail_domain)  # public replies, e-mailed to the partner
         self.mail = MailOutbox(self.sessions)
+        self.saved_replies = SavedReplies(self.sessions)  # managed by admins, inserted by staff
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TicketStore:

@@ -145,12 +145,21 @@ def detail(reference: str) -> str:
         thread=store().mail.thread(ticket.id),
         mails=store().mail.for_ticket(ticket.id),
         attachments=store().mail.attachments(ticket.id),
+        saved_replies=store().saved_replies.all(ticket.language),
+        reply_text=_saved_text(request.args.get("saved"), ticket.language),
         staff=store().triage.staff(),
         statuses=STATUSES,
         priorities=PRIORITIES,
         profile_href=profile_href(ticket.profile_link),
         mailto=mailto,
     )
+
+
+def _saved_text(saved: str | None, language: str) -> str:
+    """The saved reply chosen to start the reply with (in the ticket's language), else nothing."""
+    reply_id = record_id(saved or "")
+    reply = store().saved_replies.get(reply_id) if reply_id else None
+    return reply.body if reply is not None and reply.language == language else ""
 
 
 @tickets.get("/tickets/<reference>/attachments/<int:attachment_id>")

@@ -113,3 +113,42 @@ def test_admins_read_the_caught_mail_and_staff_cannot(store: TicketStore, tmp_pa
     real = sending.test_client()
     log_in(real, email="admin@helpdesk.org")
     assert real.get("/mail").status_code == 404, "with a real mail server there is no catcher to read"
+
+
+def test_admins_keep_saved_replies_that_staff_insert_in_the_tickets_language(store: TicketStore) -> None:
+    app = create_app(console_settings(), store)
+    app.config.update(TESTING=True)
+    create_staff_user(store, "agent@helpdesk.org", PASSWORD, role="staff")
+    create_staff_user(store, "admin@helpdesk.org", PASSWORD, role="admin")
+    admin = app.test_client()
+    log_in(admin, email="admin@helpdesk.org")
+    for language, title, body in [("fr", "Capture", "Pouvez-vous nous envoyer une capture d'écran ?"),
+                                  ("en", "Screenshot", "Could you send us a screenshot?")]:  # fmt: skip
+        form = {"language": language, "title": title, "body": body, "csrf_token": csrf_token(admin, "/replies")}
+        assert "Saved." in admin.post("/replies", data=form, follow_redirects=True).get_data(as_text=True)
+    refused = {"language": "de", "title": "x", "body": "y", "csrf_token": csrf_token(admin, "/replies")}
+    assert "Not saved: the language must be one of fr, en" in admin.post(
+        "/replies", data=refused, follow_redirects=True
+    ).get_data(as_text=True)
+    french, english = sorted(store.saved_replies.all(), key=lambda r: r.language != "fr")
+
+    staff = app.test_client()
+    log_in(staff)
+    assert staff.get("/replies").status_code == 403, "admins manage them"
+    ticket = add_ticket(store)  # a French ticket: only the French saved reply is offered
+    page = staff.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+    assert f'<option value="{french.id}">Capture</option>' in page and "Screenshot" not in page
+    filled = staff.get(f"/tickets/{ticket.reference}?saved={french.id}").get_data(as_text=True)
+    assert "Pouvez-vous nous envoyer une capture d&#39;écran ?</textarea>" in filled
+    other = staff.get(f"/tickets/{ticket.reference}?saved={english.id}").get_data(as_text=True)
+    assert "screenshot?</textarea>" not in other, "another language's text is not inserted"
+
+    form = {
+        "title": "Capture",
+        "language": "fr",
+        "body": "x",
+        "delete": "1",
+        "csrf_token": csrf_token(admin, "/replies"),
+    }
+    admin.post(f"/replies/{french.id}", data=form)
+    assert [r.title for r in store.saved_replies.all()] == ["Screenshot"]

@@ -58,7 +58,7 @@ PUBLIC_ENDPOINTS = {
     "auth.choose_language": "the language switch, offered on the login page too",
 }
 # Blueprints that exist only for admins: every route in them must carry `admin_required`.
-ADMIN_BLUEPRINTS = ("accounts", "knowledge", "mail")
+ADMIN_BLUEPRINTS = ("accounts", "knowledge", "mail", "saved_replies")
 # The CSRF refusal as the staff member reads it.
 CSRF_REFUSAL = {
     "en": ("Form refused", "This form has expired or did not come from this site."),
@@ -121,6 +121,7 @@ def console(store: TicketStore, tmp_path: Path, clean_env: pytest.MonkeyPatch) -
         "token_id": str(token_id),
         "filename": "console.css",
         "key": caught_key,
+        "reply_id": str(store.saved_replies.save(None, "fr", "Capture", "Une capture ?", ADMIN).id),
     }
     form = {
         "action": "note",
