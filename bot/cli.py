@@ -239,17 +239,16 @@ def _mail_send(args: argparse.Namespace) -> int:
 
 def _mail_catch(args: argparse.Namespace) -> int:
     """The local mail catcher `make run` starts; idle when SMTP_URL sends for real (honcho stops all on an exit)."""
-    settings = get_settings().mail
-    if not settings.catching:
+    settings = get_settings()
+    if not settings.mail.catching:
         print("SMTP_URL is set: e-mails go to that server, no mail catcher runs.", flush=True)
         signal.pause()
         return 0
     from bot.mail.catcher import serve
 
-    path = get_settings().var_dir / "mail"
-    print(f"Mail catcher on smtp://127.0.0.1:{args.port or settings.catcher_port}, keeping messages in {path}",
-          flush=True)  # fmt: skip
-    serve(path, args.port or settings.catcher_port)
+    path, port = settings.var_dir / "mail", args.port or settings.mail.catcher_port
+    print(f"Mail catcher on smtp://127.0.0.1:{port}, keeping messages in {path}", flush=True)
+    serve(path, port)
     return 0
 
 

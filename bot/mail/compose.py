@@ -125,8 +125,12 @@ def email_message(
     message_id: str,
     reply_to: str | None = None,
     in_reply_to: str | None = None,
+    automatic: bool = False,
 ) -> EmailMessage:
-    """The message as sent: plain text first, HTML as the alternative, the thread's headers set."""
+    """The message as sent: plain text first, HTML as the alternative, the thread's headers set.
+
+    `automatic`: written by no person (the acknowledgment), so out-of-office replies do not answer it (RFC 3834).
+    """
     message = EmailMessage()
     message["Subject"] = composed.subject
     message["From"] = sender
@@ -138,7 +142,7 @@ def email_message(
     if in_reply_to:
         message["In-Reply-To"] = in_reply_to
         message["References"] = in_reply_to
-    message["Auto-Submitted"] = "auto-generated" if message_id and ".acknowledgment." in message_id else "no"
+    message["Auto-Submitted"] = "auto-generated" if automatic else "no"
     message.set_content(composed.text)
     message.add_alternative(composed.html, subtype="html")
     return message

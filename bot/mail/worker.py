@@ -46,6 +46,7 @@ def send_due(outbox: MailOutbox, server: SmtpServer, sender: str, reply_to: str 
                 message_id=mail.message_id,
                 reply_to=reply_to,
                 in_reply_to=mail.in_reply_to,
+                automatic=mail.kind == "acknowledgment",
             )
             try:
                 server.send(message)

@@ -30,7 +30,6 @@ from bot.rasa_server import api_token
 from bot.rasa_server.guard import MessageGuard, conversation_language, secret_warning
 from bot.rasa_server.install import install
 from bot.settings import get_settings
-from bot.text.masking import mask_secrets
 from bot.text.plain_text import is_control
 
 logger = logging.getLogger(__name__)
@@ -122,7 +121,7 @@ class GuardedRestInput(RestInput):
             collector = CollectingOutputChannel()
             warning = await secret_warning(getattr(request.app.ctx, "agent", None), sender, text, metadata)
             if warning:
-                collector.messages.append({"recipient_id": sender, **warning_message(warning, text)})
+                collector.messages.append({"recipient_id": sender, **warning_message(*warning)})
             try:
                 await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
             except CancelledError:
@@ -134,9 +133,9 @@ class GuardedRestInput(RestInput):
         return webhook
 
 
-def warning_message(warning: str, text: str) -> dict[str, Any]:
+def warning_message(warning: str, masked: str) -> dict[str, Any]:
     """The warning, with the partner's message as it was stored: the widget shows and keeps that one instead."""
-    return {"text": warning, "custom": {"masked_message": mask_secrets(text)}}
+    return {"text": warning, "custom": {"masked_message": masked}}
 
 
 class WidgetSocketIOOutput(SocketIOOutput):
@@ -209,7 +208,7 @@ class WidgetSocketIOInput(SocketIOInput):
             warning = await secret_warning(getattr(request.app.ctx, "agent", None) if request else None,
                                            sender, text, metadata)  # fmt: skip
             if warning:
-                await sio.emit(self.bot_message_evt, warning_message(warning, text), room=sid)
+                await sio.emit(self.bot_message_evt, warning_message(*warning), room=sid)
             await forward_message(
                 sid, {**data, "message": text, self.metadata_key: {**metadata, "client_address": address}}
             )

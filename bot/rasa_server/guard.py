@@ -21,7 +21,7 @@ from bot.rasa_server.message_limits import MessageLimiter
 from bot.settings import LANGUAGES, RateLimits, Settings, get_settings
 from bot.text.addresses import client_address
 from bot.text.language import detect_language
-from bot.text.masking import contains_secret
+from bot.text.masking import mask_secrets
 from bot.text.partner_messages import limits_message
 from bot.text.plain_text import strip_control_characters
 
@@ -108,14 +108,18 @@ async def conversation_language(agent: Any, sender: str, text: str, metadata: Ma
     return get_settings().default_language  # one of LANGUAGES: the settings refuse anything else
 
 
-async def secret_warning(agent: Any, sender: str, text: str, metadata: Mapping[str, Any]) -> str | None:
-    """When the message holds a password or a verification code: the warning to send before the answer.
+async def secret_warning(
+    agent: Any, sender: str, text: str, metadata: Mapping[str, Any]
+) -> tuple[str, str] | None:
+    """When the message holds a password or a verification code: the warning to send before the answer, and the
+    message as the tracker store will keep it (masked), for the widget to keep instead.
 
     The channel says it, not an action: Rasa would otherwise call the action server after every message only to
     look for secrets. The tracker store masks the secret itself (bot/rasa_server/tracker_store.py). The warning is in
     the language of the message, else the conversation's.
     """
-    if not contains_secret(text):
+    masked = mask_secrets(text)
+    if masked == text:
         return None
     language = detect_language(text) or await conversation_language(agent, sender, text, metadata)
-    return limits_message("secret_shared", language if language in LANGUAGES else "fr")
+    return limits_message("secret_shared", language if language in LANGUAGES else "fr"), masked

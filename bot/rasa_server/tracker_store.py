@@ -18,7 +18,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.rasa_server.install import install
-from bot.text.masking import contains_secret, mask_secrets
+from bot.text.masking import mask_secrets
 
 # Slots that hold free text the partner wrote: masked like a message. The structured slots (organisation, profile
 # link, e-mail, issue type) are never rewritten: "Code for Africa 2030" stays as it is, unless the slot is a copy
@@ -61,9 +61,10 @@ def masked_event(event: Event, secrets_typed: dict[str, str] | None = None) -> E
             masked_value = (secrets_typed or {}).get(value, value)
         return event if masked_value == value else Event.from_parameters({**data, "value": masked_value})
     text = data.get("text")
-    if not isinstance(text, str) or not contains_secret(text):
+    masked_text = mask_secrets(text) if isinstance(text, str) else text
+    if masked_text == text:
         return event
-    masked = {**data, "text": mask_secrets(text)}
+    masked = {**data, "text": masked_text}
     if isinstance(data.get("parse_data"), dict):
         masked["parse_data"] = _masked_parse(data["parse_data"])
     if secrets_typed is not None and kind == "user":

@@ -384,9 +384,11 @@ def _code_values(text: str, words: list[_Word], code_words: list[tuple[int, str]
 
 def find_secrets(text: str) -> list[tuple[int, int]]:
     """The spans of the secrets in `normalised(text)`, in order and without overlaps."""
-    if not text:
-        return []
-    text = normalised(text)
+    return _spans(normalised(text)) if text else []
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """find_secrets on text already normalised."""
     words = _words(text)
     spans = sorted(set(_password_secrets(text, words) + _code_secrets(text, words)))
     merged: list[tuple[int, int]] = []
@@ -400,10 +402,12 @@ def find_secrets(text: str) -> list[tuple[int, int]]:
 
 def mask_secrets(text: str) -> str:
     """The text with each password and verification code replaced by MASK; the same text when it holds none."""
-    spans = find_secrets(text)
-    if not spans:
+    if not text:
         return text
     source = normalised(text)
+    spans = _spans(source)
+    if not spans:
+        return text
     pieces, position = [], 0
     for start, end in spans:
         pieces += [source[position:start], MASK]

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.knowledge.validation import normalise_example
+
 # Intents a question can have, once the words say it is one.
 QUESTION_INTENTS = frozenset({"faq", "nlu_fallback", "out_of_scope", "bot_challenge"})
 SMALL_TALK_INTENTS = frozenset({"greet", "thank", "bot_challenge"})
@@ -38,13 +40,11 @@ _INTERROGATIVES = frozenset(
 _LEAD_INS = frozenset(
     "au fait et sinon aussi ah oh ok alors mais question svp by the way btw and also but please".split()
 )
-_WORD = re.compile(r"[^\W_]+")
 _QUESTION_MARK = re.compile(r"\?(?=[\s!?.)\"»]|$)")
 
 
 def _words(text: str) -> list[str]:
-    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    return _WORD.findall("".join(c for c in folded if not unicodedata.combining(c)))
+    return normalise_example(text).split()
 
 
 def is_small_talk(text: str) -> bool:

@@ -18,8 +18,9 @@ from bot.database import utcnow
 from bot.mail import attachments
 from bot.mail.inbound import Incoming, parse
 from bot.mail.models import OutgoingMail, TicketAttachment, TicketMessage
+from bot.settings import MailSettings
 from bot.tickets.models import Ticket, TicketEvent
-from bot.tickets.triage import MAX_NOTE_LENGTH
+from bot.tickets.replies import MAX_REPLY_LENGTH
 
 Outcome = Literal["added", "unmatched", "ignored", "empty"]
 REOPENED_FROM = ("resolved", "closed")
@@ -35,8 +36,8 @@ class Received:
 @dataclass(frozen=True)
 class AttachmentRules:
     folder: Path
-    allowed: tuple[str, ...] = attachments.DEFAULT_TYPES
-    max_bytes: int = 10_000_000
+    allowed: tuple[str, ...] = MailSettings.attachment_types
+    max_bytes: int = MailSettings.attachment_max_bytes
 
 
 def receive(sessions: Any, raw: bytes, rules: AttachmentRules) -> Received:
@@ -60,7 +61,7 @@ def receive(sessions: Any, raw: bytes, rules: AttachmentRules) -> Received:
                 refused[name] = verdict.refusal
             else:
                 kept.append((name, verdict.content_type, file.data))
-        body = incoming.text[: MAX_NOTE_LENGTH * 2]
+        body = incoming.text[:MAX_REPLY_LENGTH]
         if refused:
             body += "\n\n" + "\n".join(f"[{name}: not kept, {why}]" for name, why in refused.items())
         message = TicketMessage(ticket_id=ticket.id, direction="in", author=incoming.sender, body=body.strip(), at=now)
