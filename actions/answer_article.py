@@ -83,8 +83,8 @@ class ActionAnswerArticle(Action):
             knowledge_records().record_answer(article.id, language, tracker.sender_id)
         except Exception:  # a lost record must not cost the partner the answer
             logger.exception("could not record the answer from %s", article.id)
-        if tracker.get_slot("ticket_stage") == "confirm" or tracker.active_loop_name == "ticket_form":
-            pass  # the request's summary or step comes next (data/rules/ticket_digressions.yml), not "did it help?"
+        if tracker.get_slot("ticket_stage") == "confirm" or tracker.active_loop_name in ("ticket_form", "status_form"):
+            pass  # the form's summary or step comes next (data/rules/ticket_digressions.yml), not "did it help?"
         elif article.ticket_issue_type:
             dispatcher.utter_message(response="utter_kb_followup_with_ticket")
         else:

@@ -33,7 +33,8 @@ def _engine():
 @lru_cache(maxsize=1)
 def ticket_store() -> TicketStore:
     settings = get_settings()
-    return TicketStore(_engine(), settings.reference_prefix, settings.mail.domain)
+    return TicketStore(_engine(), settings.reference_prefix, settings.mail.domain, settings.console.public_url,
+                       settings.limits)  # fmt: skip
 
 
 @lru_cache(maxsize=1)

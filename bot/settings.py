@@ -94,6 +94,7 @@ class ConsoleSettings:
     port: int = 8000
     https: bool = False  # behind exactly one HTTPS reverse proxy: Secure cookies, the proxy's client address
     rasa_url: str = "http://localhost:5005"  # where the partner's browser reaches Rasa (the widget)
+    public_url: str = "http://localhost:8000"  # where partners' browsers reach the console: links in e-mails
     login_max_failures: int = 5
     login_window_seconds: float = 300.0
     redis_url: str = ""  # failed logins counted in Redis, shared by every console process; empty: in memory
@@ -136,6 +137,9 @@ class RateLimits:
     messages_per_minute_per_address: int = 120
     tickets_per_hour_per_sender: int = 5
     tickets_per_hour_per_address: int = 20
+    # Wrong references or e-mails when asking the bot where a request stands (bot/tickets/status.py).
+    status_failures_per_hour_per_sender: int = 5
+    status_failures_per_hour_per_address: int = 20
     # Read the client address from X-Forwarded-For (set by our reverse proxy), not from the connection.
     trust_proxy: bool = False
     # Addresses or networks never limited (a monitoring probe, a load test).
@@ -223,6 +227,7 @@ def setting_names() -> list[str]:
 def _read(env: _Environment) -> Settings:
     var_dir = env.path("HELPDESK_VAR_DIR", "var")
     limits, console, rasa = RateLimits(), ConsoleSettings(), RasaSettings()
+    console_port = env.whole_number("CONSOLE_PORT", console.port, minimum=1)
     browser_rasa_url = env.text("RASA_URL", console.rasa_url).rstrip("/")
     action_server_port = env.whole_number("ACTION_SERVER_PORT", rasa.action_server_port, minimum=1)
     return Settings(
@@ -236,9 +241,10 @@ def _read(env: _Environment) -> Settings:
             admin_email=env.text("CONSOLE_ADMIN_EMAIL") or None,
             admin_password=env.text("CONSOLE_ADMIN_PASSWORD") or None,
             host=env.text("CONSOLE_HOST", console.host),
-            port=env.whole_number("CONSOLE_PORT", console.port, minimum=1),
+            port=console_port,
             https=env.flag("CONSOLE_HTTPS"),
             rasa_url=browser_rasa_url,
+            public_url=env.text("CONSOLE_PUBLIC_URL", f"http://localhost:{console_port}").rstrip("/"),
             login_max_failures=env.whole_number("LOGIN_MAX_FAILURES", console.login_max_failures, minimum=1),
             login_window_seconds=env.number("LOGIN_WINDOW_SECONDS", console.login_window_seconds, minimum=1),
             redis_url=env.text("REDIS_URL"),
@@ -280,6 +286,12 @@ def _read(env: _Environment) -> Settings:
             ),
             tickets_per_hour_per_address=env.whole_number(
                 "TICKETS_PER_HOUR_PER_ADDRESS", limits.tickets_per_hour_per_address
+            ),
+            status_failures_per_hour_per_sender=env.whole_number(
+                "STATUS_FAILURES_PER_HOUR_PER_SENDER", limits.status_failures_per_hour_per_sender
+            ),
+            status_failures_per_hour_per_address=env.whole_number(
+                "STATUS_FAILURES_PER_HOUR_PER_ADDRESS", limits.status_failures_per_hour_per_address
             ),
             trust_proxy=env.flag("TRUST_PROXY"),
             exempt=env.networks("RATE_LIMIT_EXEMPT_ADDRESSES"),

@@ -32,7 +32,12 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "changed": _l("changed"),
         "reply": _l("replied to the partner"),
         "partner_reply": _l("answered by e-mail"),
+        "rated": _l("rated the answer"),
+        "rating_comment": _l("commented on the rating"),
     },
+    # The partner's answer to the satisfaction question (bot/tickets/ratings.py), and the queue's filter on it.
+    "rating": {"good": _l("good"), "bad": _l("bad"), "none": _l("not rated")},
+    "mail_filter": {"waiting": _l("e-mail waiting"), "failed": _l("e-mail failed")},
     # The e-mails of a ticket (bot/mail/models.py): what each is, and where it stands.
     "mail_kind": {
         "acknowledgment": _l("acknowledgment"),
@@ -50,6 +55,7 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "priority": _l("priority"),
         "assignee": _l("assignee"),
         "duplicate_of": _l("duplicate of"),
+        "rating": _l("rating"),
     },
     "order": {"newest": _l("Newest first"), "frequent": _l("Most frequent first")},  # unanswered questions
     # The queue's filter and sort choices (bot.tickets.queue.AGES and SORTS).
@@ -67,7 +73,8 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "priority": _l("highest priority"),
     },
 }
-VALUE_KINDS = {"status": "status", "priority": "priority"}  # audit fields whose values are code words too
+# Audit fields whose values are code words too.
+VALUE_KINDS = {"status": "status", "priority": "priority", "rating": "rating"}
 
 
 def label_of(kind: str, value: str | None) -> str:

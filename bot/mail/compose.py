@@ -63,11 +63,14 @@ BODIES = {
     "resolution": {
         "fr": (
             "Bonjour,\n\n{body}\n\nNous considérons votre demande {reference} comme résolue. Si le problème "
-            "persiste, répondez à ce message : la demande sera rouverte.\n\n{signature}"
+            "persiste, répondez à ce message : la demande sera rouverte.\n\n"
+            "Notre réponse vous a-t-elle aidé ? Un clic suffit :\nOui : {rating_good}\nNon : {rating_bad}\n\n"
+            "{signature}"
         ),
         "en": (
             "Hello,\n\n{body}\n\nWe consider your request {reference} resolved. If the problem is still there, "
-            "reply to this message and the request will be reopened.\n\n{signature}"
+            "reply to this message and the request will be reopened.\n\n"
+            "Did our answer help? One click is enough:\nYes: {rating_good}\nNo: {rating_bad}\n\n{signature}"
         ),
     },
 }

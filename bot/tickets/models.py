@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from bot.accounts.models import StaffUser
@@ -11,6 +11,7 @@ from bot.database import Base, utcnow
 ISSUE_TYPES = ("account_access", "non_editable_info", "duplicate_profile", "other")
 STATUSES = ("new", "open", "pending", "resolved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
+SCORES = ("good", "bad")  # the two answers of the satisfaction question
 
 
 class Ticket(Base):
@@ -38,6 +39,9 @@ class Ticket(Base):
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
     first_response_at = Column(DateTime(timezone=True), nullable=True)  # the first public reply to the partner
     resolved_at = Column(DateTime(timezone=True), nullable=True)  # the last time it was resolved
+    # The partner's last answer to the satisfaction question (bot/tickets/ratings.py), for the queue filter.
+    rating = Column(String(8), nullable=True, index=True)
+    rated_at = Column(DateTime(timezone=True), nullable=True)
 
     assignee = relationship(StaffUser, lazy="joined")
     duplicate_of = relationship("Ticket", remote_side=[id], lazy="joined", join_depth=1)
@@ -72,3 +76,30 @@ class SavedReply(Base):
     body = Column(Text, nullable=False)
     updated_by = Column(String(320), nullable=False)
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
+
+
+class TicketRating(Base):
+    """One satisfaction question, asked in one resolution e-mail: its links work once (bot/tickets/ratings.py)."""
+
+    __tablename__ = "ticket_ratings"
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    token_hash = Column(String(64), nullable=False, unique=True)  # SHA-256 of the link's token; the token is not kept
+    asked_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    score = Column(String(8), nullable=True)
+    rated_at = Column(DateTime(timezone=True), nullable=True)
+    comment = Column(Text, nullable=True)
+    commented_at = Column(DateTime(timezone=True), nullable=True)
+
+
+class StatusLookup(Base):
+    """A partner asked the bot where a request stands: counted so that guessing references meets a limit."""
+
+    __tablename__ = "status_lookups"
+
+    id = Column(Integer, primary_key=True)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+    conversation_id = Column(String(255), nullable=True, index=True)
+    client_address = Column(String(64), nullable=True, index=True)
+    found = Column(Boolean, nullable=False)

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.sql import Select
 
 from bot.database import utcnow
+from bot.mail.models import OutgoingMail
 from bot.settings import LANGUAGES
-from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
+from bot.tickets.models import ISSUE_TYPES, PRIORITIES, SCORES, STATUSES, Ticket
 from bot.tickets.validation import record_id
 
 AGES: dict[str, tuple[timedelta | None, timedelta | None]] = {
@@ -29,6 +30,9 @@ AGES: dict[str, tuple[timedelta | None, timedelta | None]] = {
     "over30d": (None, timedelta(days=30)),
 }
 SORTS = ("newest", "oldest", "updated", "priority")
+RATINGS = (*SCORES, "none")  # the partner's last rating; "none": not rated (yet)
+# Tickets with an e-mail to the partner not sent yet (SMTP down, retrying) or refused for good.
+MAIL_FILTERS = {"waiting": ("waiting", "sending"), "failed": ("failed",)}
 REFERENCE_PATTERN = re.compile(r"^[A-Z]{1,10}-\d{4}-\d{4,}$", re.IGNORECASE)
 PRIORITY_RANK = case({p: i for i, p in enumerate(PRIORITIES)}, value=Ticket.priority, else_=0)
 
@@ -43,6 +47,8 @@ class QueueFilter:
     language: str | None = None
     age: str | None = None
     search: str | None = None
+    rating: str | None = None
+    mail: str | None = None
     sort: str = "newest"
 
     def clean(self) -> QueueFilter:
@@ -56,6 +62,8 @@ class QueueFilter:
             language=self.language if self.language in LANGUAGES else None,
             age=self.age if self.age in AGES else None,
             search=(self.search or "").strip()[:200] or None,
+            rating=self.rating if self.rating in RATINGS else None,
+            mail=self.mail if self.mail in MAIL_FILTERS else None,
             sort=self.sort if self.sort in SORTS else "newest",
         )
 
@@ -88,6 +96,11 @@ def _conditions(wanted: QueueFilter, now: datetime, with_status: bool = True) ->
             conditions.append(Ticket.created_at < now - older)
     if wanted.search:
         conditions.append(_search_condition(wanted.search))
+    if wanted.rating:
+        conditions.append(Ticket.rating.is_(None) if wanted.rating == "none" else Ticket.rating == wanted.rating)
+    if wanted.mail:
+        states = MAIL_FILTERS[wanted.mail]
+        conditions.append(exists().where(OutgoingMail.ticket_id == Ticket.id, OutgoingMail.status.in_(states)))
     return conditions
 
 

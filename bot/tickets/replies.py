@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.database import utcnow
 from bot.mail.models import TicketMessage
 from bot.mail.outbox import Addressee, enqueue
-from bot.tickets import issue_types
+from bot.tickets import issue_types, ratings
 from bot.tickets.models import STATUSES, Ticket, TicketEvent
 from bot.tickets.triage import TriageError, locked_ticket
 
@@ -37,14 +37,16 @@ def acknowledge(session: Session, ticket: Ticket, domain: str) -> None:
 
 
 class Replies:
-    def __init__(self, sessions: Any, mail_domain: str):
+    def __init__(self, sessions: Any, mail_domain: str, public_url: str):
         self.sessions = sessions
         self.mail_domain = mail_domain
+        self.public_url = public_url  # where partners' browsers reach the console: the rating links
 
     def reply(self, reference: str, body: str, actor: str, status: str | None = None) -> TicketMessage:
         """Send `body` to the partner by e-mail and keep it in the thread; `status` changes it in the same step.
 
-        Resolving sends the resolution e-mail (the reply, then how to reopen) instead of a plain reply.
+        Resolving sends the resolution e-mail instead of a plain reply: the reply, how to reopen, and the
+        satisfaction question (bot/tickets/ratings.py).
         """
         text = (body or "").strip()
         if not text:
@@ -57,8 +59,8 @@ class Replies:
             ticket = locked_ticket(session, reference)
             now = utcnow()
             resolving = status == "resolved" and ticket.status != "resolved"
-            mail = enqueue(session, addressee(ticket), "resolution" if resolving else "reply", {"body": text},
-                           self.mail_domain)  # fmt: skip
+            fields = {"body": text, **(ratings.ask(session, ticket, self.public_url) if resolving else {})}
+            mail = enqueue(session, addressee(ticket), "resolution" if resolving else "reply", fields, self.mail_domain)
             message = TicketMessage(ticket_id=ticket.id, direction="out", author=actor, body=text, at=now,
                                     mail_id=mail.id)  # fmt: skip
             session.add(message)

@@ -13,12 +13,14 @@ from sqlalchemy.orm import sessionmaker
 from bot.database import make_engine
 from bot.mail.models import OutgoingMail
 from bot.mail.outbox import MailOutbox
-from bot.settings import Settings
+from bot.settings import RateLimits, Settings
 from bot.tickets.models import ISSUE_TYPES, Ticket, TicketEvent
 from bot.tickets.queue import TicketQueue
+from bot.tickets.ratings import Ratings
 from bot.tickets.reference import make_reference
 from bot.tickets.replies import Replies, acknowledge
 from bot.tickets.saved_replies import SavedReplies
+from bot.tickets.status import StatusLookups
 from bot.tickets.triage import Triage
 from bot.tickets.validation import normalise_email, parse_profile_id
 
@@ -38,20 +40,30 @@ class NewTicket:
 
 
 class TicketStore:
-    def __init__(self, engine: Engine, reference_prefix: str = "HD", mail_domain: str = "localhost"):
+    def __init__(
+        self,
+        engine: Engine,
+        reference_prefix: str = "HD",
+        mail_domain: str = "localhost",
+        public_url: str = "http://localhost:8000",
+        limits: RateLimits | None = None,
+    ):
         self.engine = engine
         self.reference_prefix = reference_prefix
         self.mail_domain = mail_domain  # ends the Message-ID of every e-mail about a ticket
         self.sessions = sessionmaker(engine, future=True, expire_on_commit=False)
         self.queue = TicketQueue(self.sessions)  # filtered, paged reads for the console and the API
         self.triage = Triage(self.sessions)  # staff changes, each with its audit row
-        self.replies = Replies(self.sessions, mail_domain)  # public replies, e-mailed to the partner
+        self.replies = Replies(self.sessions, mail_domain, public_url)  # public replies, e-mailed to the partner
+        self.ratings = Ratings(self.sessions)  # the partners' answers to the satisfaction question
+        self.status = StatusLookups(self.sessions, limits or RateLimits())  # "where does my request stand?"
         self.mail = MailOutbox(self.sessions)
         self.saved_replies = SavedReplies(self.sessions)  # managed by admins, inserted by staff
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TicketStore:
-        return cls(make_engine(settings.database_url), settings.reference_prefix, settings.mail.domain)
+        return cls(make_engine(settings.database_url), settings.reference_prefix, settings.mail.domain,
+                   settings.console.public_url, settings.limits)  # fmt: skip
 
     def create(self, new: NewTicket, submission_key: str, actor: str = "bot") -> tuple[Ticket, bool]:
         """Store the ticket once per submission key; return it and whether it is new.

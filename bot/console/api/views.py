@@ -64,6 +64,8 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "updated_at": ticket.updated_at.isoformat(),
         "first_response_at": ticket.first_response_at.isoformat() if ticket.first_response_at else None,
         "resolved_at": ticket.resolved_at.isoformat() if ticket.resolved_at else None,
+        "rating": ticket.rating,
+        "rated_at": ticket.rated_at.isoformat() if ticket.rated_at else None,
     }
 
 

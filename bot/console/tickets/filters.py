@@ -19,5 +19,7 @@ def wanted_from(args: Mapping[str, str], me: int) -> QueueFilter:
         language=args.get("language") or None,
         age=args.get("age") or None,
         search=args.get("q") or None,
+        rating=args.get("rating") or None,
+        mail=args.get("mail") or None,
         sort=args.get("sort") or "newest",
     ).clean()

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
@@ -18,13 +19,13 @@ from bot.console.tickets.filters import wanted_from
 from bot.conversations.transcripts import transcript
 from bot.mail.attachments import stored_path
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
-from bot.tickets.queue import AGES, SORTS
+from bot.tickets.queue import AGES, MAIL_FILTERS, RATINGS, SORTS
 from bot.tickets.triage import TriageError
 from bot.tickets.validation import record_id, web_address
 
 tickets = Blueprint("tickets", __name__)
 PAGE_SIZE = 50
-FILTER_FIELDS = ("status", "issue_type", "assignee", "language", "age", "q", "sort")
+FILTER_FIELDS = ("status", "issue_type", "assignee", "language", "age", "rating", "mail", "q", "sort")
 CSV_COLUMNS = (
     "reference",
     "created_at",
@@ -40,6 +41,10 @@ CSV_COLUMNS = (
     "assignee",
     "duplicate_of",
     "conversation_id",
+    "first_response_at",
+    "resolved_at",
+    "rating",
+    "rated_at",
     "description",
 )
 
@@ -81,6 +86,8 @@ def queue() -> str:
         statuses=STATUSES,
         issue_types=ISSUE_TYPES,
         ages=AGES,
+        ratings=RATINGS,
+        mail_filters=MAIL_FILTERS,
         sorts=SORTS,
     )
 
@@ -103,8 +110,13 @@ def csv_row(ticket: Ticket) -> list[str]:
         "updated_at": ticket.updated_at.isoformat(),
         "assignee": ticket.assignee.email if ticket.assignee else "",
         "duplicate_of": ticket.duplicate_of.reference if ticket.duplicate_of else "",
+        **{name: _moment(getattr(ticket, name)) for name in ("first_response_at", "resolved_at", "rated_at")},
     }
     return [csv_cell(values[c] if c in values else getattr(ticket, c)) for c in CSV_COLUMNS]
+
+
+def _moment(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
 
 
 @tickets.get("/tickets/export.csv")
@@ -145,6 +157,7 @@ def detail(reference: str) -> str:
         thread=store().mail.thread(ticket.id),
         mails=store().mail.for_ticket(ticket.id),
         attachments=store().mail.attachments(ticket.id),
+        ratings=[rating for rating in store().ratings.for_ticket(ticket.id) if rating.score],
         saved_replies=store().saved_replies.all(ticket.language),
         reply_text=_saved_text(request.args.get("saved"), ticket.language),
         staff=store().triage.staff(),

@@ -54,6 +54,8 @@ PUBLIC_ENDPOINTS = {
     "public.widget_page": "the partners' chat page, / and /chat",
     "public.widget_page_en": "the partners' chat page in English, /en",
     "public.socket_io_client": "the pinned socket.io client that the widget page loads",
+    "public.rate": "a satisfaction link of a resolution e-mail: its random single-use token is the permission",
+    "public.rating_comment": "the comment on a rating, allowed with the same token once the score is in",
     "auth.login": "the login form itself",
     "auth.choose_language": "the language switch, offered on the login page too",
 }

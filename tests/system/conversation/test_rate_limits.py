@@ -125,3 +125,18 @@ def test_the_widget_is_told_to_slow_down(assistant: Assistant, address: str) -> 
     replies = [m.get("text") or "" for m in asyncio.run(flood_socket(assistant.url, address, 26))]
     assert replies.count("Your message is empty. Type your question and I will answer it.") == 25
     assert any("You are sending many messages in a short time" in text for text in replies)
+
+
+def test_guessing_ticket_references_meets_the_limits(assistant: Assistant, address: str) -> None:
+    """5 wrong tries per conversation, 20 per address an hour (the defaults); then the bot stops looking."""
+    guesser = f"guess-{uuid.uuid4().hex[:8]}"
+
+    def ask(sender: str, number: int) -> str:
+        message = f"status of HD-2026-{number:06d} guess@elsewhere.example"
+        return texts(post(assistant, sender, message, address).json())
+
+    assert all("I find no request" in ask(guesser, number) for number in range(5))
+    assert "Too many requests could not be found" in ask(guesser, 5)
+    for other in range(3):  # 15 more from fresh conversations on the same address
+        assert all("I find no request" in ask(f"{guesser}-{other}", number) for number in range(5))
+    assert "Too many requests could not be found" in ask(f"{guesser}-new", 99), "the address is limited too"
