@@ -267,13 +267,14 @@ def _mail_receive(args: argparse.Namespace) -> int:
         "added": "250 2.0.0 Added to {reference}",
         "ignored": "250 2.0.0 Automatic reply, not added to {reference}",
         "empty": "250 2.0.0 Nothing written, not added to {reference}",
+        "bounced": "250 2.0.0 Delivery failure noted on {reference}",
         "unmatched": "550 5.1.1 This message answers no request of ours: write to the help desk from the e-mail "
         "address of your request, with its reference (HD-…) in the subject",
     }
 
     def deliver(raw: bytes) -> str:
         received = receive(store.sessions, raw, rules)
-        return replies[received.outcome].format(reference=received.reference)
+        return replies[received.outcome].format(reference=received.reference or "any request")
 
     port = args.port or settings.mail.inbound_port
     server = controller(deliver, port, lmtp=args.lmtp)

@@ -33,6 +33,7 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "reply": _l("replied to the partner"),
         "partner_reply": _l("answered by e-mail"),
         "rated": _l("rated the answer"),
+        "mail_bounced": _l("e-mail bounced"),
         "rating_comment": _l("commented on the rating"),
     },
     # The partner's answer to the satisfaction question (bot/tickets/ratings.py), and the queue's filter on it.

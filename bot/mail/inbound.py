@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from email.message import EmailMessage
+from email import message_from_bytes, message_from_string, policy
+from email.message import EmailMessage, Message
 from email.utils import getaddresses
 
 # "[HD-2026-000042]" anywhere in the subject; outbox references have 12 digits.
@@ -37,6 +37,14 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Bounce:
+    """A delivery status notification (RFC 3464) saying one of our e-mails could not be delivered, for good."""
+
+    message_id: str  # the Message-ID of our e-mail, from the returned headers
+    diagnostic: str  # what the recipient's server said, e.g. "smtp; 550 5.1.1 User unknown"
+
+
+@dataclass(frozen=True)
 class Incoming:
     sender: str  # the From address, lower case
     subject: str
@@ -45,6 +53,8 @@ class Incoming:
     text: str  # what the partner wrote, history and signature trimmed
     attachments: tuple[Attachment, ...] = field(default=())
     auto_reply: bool = False  # an out-of-office or a bounce: never reopens a ticket
+    report: bool = False  # a delivery report (multipart/report): never a partner's words
+    bounce: Bounce | None = None  # the report says one of our e-mails failed for good
 
 
 def parse(raw: bytes) -> Incoming:
@@ -62,7 +72,8 @@ def parse(raw: bytes) -> Incoming:
     if body is not None:
         content = body.get_content()
         text = _html_to_text(content) if body.get_content_type() == "text/html" else content
-    auto = str(message.get("Auto-Submitted", "no")).strip().lower() not in ("", "no") or bool(
+    report = message.get_content_type() == "multipart/report"
+    auto = report or str(message.get("Auto-Submitted", "no")).strip().lower() not in ("", "no") or bool(
         message.get("X-Autoreply") or message.get("X-Autorespond")
     )
     return Incoming(
@@ -73,7 +84,43 @@ def parse(raw: bytes) -> Incoming:
         text=trimmed(text),
         attachments=tuple(_attachments(message)),
         auto_reply=auto,
+        report=report,
+        bounce=bounce_of(message) if report else None,
     )
+
+
+def bounce_of(message: EmailMessage) -> Bounce | None:
+    """The e-mail a delivery report says failed for good ("Action: failed", status 5.x.x), else None."""
+    if message.get_param("report-type", header="content-type") != "delivery-status":
+        return None
+    failed, diagnostic, returned = False, "", None
+    for part in message.iter_parts():
+        kind = part.get_content_type()
+        if kind == "message/delivery-status":
+            for fields in _status_blocks(part):
+                action = str(fields.get("Action", "")).strip().lower()
+                status = str(fields.get("Status", "")).strip()
+                if action == "failed" or status.startswith("5"):
+                    failed = True
+                    diagnostic = diagnostic or " ".join(str(fields.get("Diagnostic-Code", status)).split())
+        elif kind == "message/rfc822":
+            payload = part.get_payload()
+            returned = payload[0] if isinstance(payload, list) and payload else None
+        elif kind == "text/rfc822-headers":
+            returned = message_from_string(part.get_content(), policy=policy.default)
+    found = _MESSAGE_ID.search(str(returned.get("Message-ID", ""))) if returned is not None else None
+    if not failed or found is None:
+        return None
+    return Bounce(message_id=found.group(), diagnostic=diagnostic[:500] or "delivery failed")
+
+
+def _status_blocks(part: Message) -> list[Message]:
+    """The field blocks of a message/delivery-status part: one for the message, then one per recipient."""
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return [block for block in payload if isinstance(block, Message)]
+    text = payload if isinstance(payload, str) else ""
+    return [message_from_string(block) for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
 
 
 def trimmed(text: str) -> str:

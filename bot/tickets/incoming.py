@@ -1,4 +1,5 @@
-"""A partner's e-mail answer joins its ticket: the thread, the files, the audit trail, and a resolved ticket reopens.
+"""A partner's e-mail answer joins its ticket: the thread, the files, the audit trail; a ticket that waited for
+the partner, or was resolved, opens again.
 
 Which ticket: the one whose e-mail it answers (In-Reply-To / References carry a Message-ID only our e-mails have),
 else the reference in the subject, but only from the ticket's own contact address, so nobody can write into a
@@ -22,8 +23,9 @@ from bot.settings import MailSettings
 from bot.tickets.models import Ticket, TicketEvent
 from bot.tickets.replies import MAX_REPLY_LENGTH
 
-Outcome = Literal["added", "unmatched", "ignored", "empty"]
-REOPENED_FROM = ("resolved", "closed")
+Outcome = Literal["added", "unmatched", "ignored", "empty", "bounced"]
+# The partner has answered: a ticket waiting for them, or one they were told is done, is for staff again.
+OPENED_BY_ANSWER = ("pending", "resolved", "closed")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ def receive(sessions: Any, raw: bytes, rules: AttachmentRules) -> Received:
     """Add the e-mail `raw` to its ticket's thread, or say why not."""
     incoming = parse(raw)
     with sessions() as session:
+        if incoming.bounce is not None:
+            return _bounced(session, incoming)
+        if incoming.report:  # a delay or a delivery notice: nothing for staff
+            return Received("ignored")
         ticket = _ticket_of(session, incoming)
         if ticket is None:
             return Received("unmatched")
@@ -77,13 +83,29 @@ def receive(sessions: Any, raw: bytes, rules: AttachmentRules) -> Received:
             )  # fmt: skip
         session.add(TicketEvent(ticket_id=ticket.id, actor=incoming.sender, action="partner_reply", at=now,
                                 new_value=body[:500]))  # fmt: skip
-        if ticket.status in REOPENED_FROM:
+        if ticket.status in OPENED_BY_ANSWER:
             session.add(TicketEvent(ticket_id=ticket.id, actor=incoming.sender, action="changed", at=now,
                                     field="status", old_value=ticket.status, new_value="open"))  # fmt: skip
             ticket.status = "open"
         ticket.updated_at = now
         session.commit()
         return Received("added", ticket.reference, refused)
+
+
+def _bounced(session: Session, incoming: Incoming) -> Received:
+    """Our e-mail never reached the partner: it shows as failed on the ticket page, with the server's words."""
+    bounce = incoming.bounce
+    mail = session.scalars(
+        select(OutgoingMail).where(OutgoingMail.message_id == bounce.message_id).with_for_update()
+    ).first()
+    if mail is None:
+        return Received("unmatched")
+    ticket = session.get(Ticket, mail.ticket_id)
+    mail.status, mail.last_error = "failed", f"bounced: {bounce.diagnostic}"
+    session.add(TicketEvent(ticket_id=ticket.id, actor=incoming.sender or "mailer-daemon", action="mail_bounced",
+                            at=utcnow(), new_value=bounce.diagnostic))  # fmt: skip
+    session.commit()
+    return Received("bounced", ticket.reference)
 
 
 def _ticket_of(session: Session, incoming: Incoming) -> Ticket | None:

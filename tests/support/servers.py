@@ -131,6 +131,31 @@ class Workspace:
     database_url: str
     knowledge_dir: Path
     env: dict[str, str] = field(repr=False)
+    mail_catcher: MailCatcher | None = None  # set while the assistant runs
+
+
+@dataclass
+class MailCatcher:
+    """The run's `helpdesk mail catch` (the SMTP server of `make run`), which a test may stop and start again."""
+
+    env: dict[str, str] = field(repr=False)
+    log: Path
+    launched: Launched | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self.env["MAIL_CATCHER_PORT"])
+
+    def start(self, append: bool = False) -> Launched:
+        ready = lambda: socket.create_connection(("127.0.0.1", self.port), timeout=2).close() or True  # noqa: E731
+        command = [str(BIN / "helpdesk"), "mail", "catch"]
+        self.launched = launch("mail catcher", command, self.env, self.log, ready, append)
+        return self.launched
+
+    def stop(self) -> None:
+        if self.launched is not None:
+            stop(self.launched.process)
+            self.launched = None
 
 
 def make_workspace(workdir: Path) -> Workspace:
@@ -190,11 +215,8 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
         # Rasa's in-memory locks, whatever the developer's .env says, unless the caller runs several Sanic workers.
         "LOCK_STORE_URL": lock_store_url,
     }
-    catcher_port = int(workspace.env["MAIL_CATCHER_PORT"])
-    catcher = launch(
-        "mail catcher", [str(BIN / "helpdesk"), "mail", "catch"], workspace.env, workdir / "mail-catcher.log",
-        lambda: socket.create_connection(("127.0.0.1", catcher_port), timeout=2).close() or True,
-    )  # fmt: skip
+    workspace.mail_catcher = mail_catcher = MailCatcher(workspace.env, workdir / "mail-catcher.log")
+    catcher = mail_catcher.start()
     actions = launch_actions(action_port, workspace.env, workdir / "actions.log")
     rasa = launch_rasa(rasa_port, endpoints, {**workspace.env, **test_stores}, workdir / "rasa.log")  # side by side
     url = f"http://127.0.0.1:{rasa_port}"
@@ -214,7 +236,8 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
         finally:
             engine.dispose()
     finally:
-        stop(rasa.process, actions.process, catcher.process)
+        stop(rasa.process, actions.process)
+        mail_catcher.stop()
 
 
 @dataclass

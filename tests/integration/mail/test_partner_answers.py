@@ -9,6 +9,7 @@ from __future__ import annotations
 import smtplib
 import stat
 from collections.abc import Iterator
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -34,6 +35,7 @@ class Receiving:
         self.rules = AttachmentRules(folder)
         self.port, self.lmtp = free_port(), lmtp
         outcomes = {"added": "250 2.0.0 added", "ignored": "250 2.0.0 ignored", "empty": "250 2.0.0 empty",
+                    "bounced": "250 2.0.0 bounced",
                     "unmatched": "550 5.1.1 This message answers no request of ours"}  # fmt: skip
         self.server = controller(lambda raw: outcomes[receive(store.sessions, raw, self.rules).outcome], self.port,
                                  lmtp=lmtp)  # fmt: skip
@@ -139,3 +141,44 @@ def test_staff_download_a_file_the_partner_sent_and_never_see_it_inline(store: T
     assert response.headers["Content-Type"] == "application/octet-stream"
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert client.get(f"/tickets/{ticket.reference}/attachments/{kept.id + 1}").status_code == 404
+
+
+def delivery_report(returned_headers: str, action: str, status: str) -> EmailMessage:
+    """A bounce as mail servers write them (RFC 3464): a human part, the status fields, the returned headers."""
+    raw = (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.espoir.org>\r\nTo: support@helpdesk.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nAuto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="dsn"\r\n\r\n'
+        "--dsn\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+        "--dsn\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.espoir.org\r\n\r\n"
+        f"Final-Recipient: rfc822; nobody@espoir.org\r\nAction: {action}\r\nStatus: {status}\r\n"
+        f"Diagnostic-Code: smtp; 550 {status} <nobody@espoir.org>: User unknown\r\n\r\n"
+        f"--dsn\r\nContent-Type: text/rfc822-headers\r\n\r\n{returned_headers}\r\n--dsn--\r\n"
+    )
+    return message_from_bytes(raw.encode(), policy=policy.SMTP)
+
+
+def test_a_bounce_marks_the_email_failed_for_staff_and_adds_nothing_to_the_thread(
+    store: TicketStore, receiving: Receiving
+) -> None:
+    ticket = add_ticket(store, contact_email="nobody@espoir.org")
+    acknowledgment = store.mail.for_ticket(ticket.id)[0]
+    returned = f"From: support@helpdesk.example\r\nTo: nobody@espoir.org\r\nMessage-ID: {acknowledgment.message_id}"
+
+    receiving.send(delivery_report(returned, "delayed", "4.4.1"))
+    assert store.mail.get(acknowledgment.id).status == "waiting", "a delay is not a failure"
+
+    receiving.send(delivery_report(returned, "failed", "5.1.1"))
+    mail = store.mail.get(acknowledgment.id)
+    assert mail.status == "failed" and "User unknown" in mail.last_error and mail.last_error.startswith("bounced")
+    assert store.mail.thread(ticket.id) == [], "a bounce is not the partner's answer"
+    assert store.by_reference(ticket.reference).status == "new"
+    assert [e.action for e in store.events(ticket.id)][-1] == "mail_bounced"
+
+
+def test_a_bounce_of_a_message_we_never_sent_is_refused(store: TicketStore, receiving: Receiving) -> None:
+    add_ticket(store)
+    returned = "From: someone@else.org\r\nMessage-ID: <forged.1@helpdesk.example>"
+    with pytest.raises(smtplib.SMTPDataError if not receiving.lmtp else smtplib.SMTPException) as refused:
+        receiving.send(delivery_report(returned, "failed", "5.1.1"))
+    assert "550" in str(refused.value) or getattr(refused.value, "smtp_code", None) == 550
