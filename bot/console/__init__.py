@@ -21,6 +21,7 @@ from bot.console.i18n import console_language
 from bot.console.knowledge.views import knowledge as knowledge_pages
 from bot.console.labels import audit_value, label_of
 from bot.console.mail.views import mail as mail_pages
+from bot.console.public.chat_files import chat_files as chat_file_pages
 from bot.console.public.views import public as public_pages
 from bot.console.saved_replies.views import saved_replies as saved_replies_pages
 from bot.console.tickets.views import tickets as tickets_pages
@@ -29,8 +30,8 @@ from bot.tickets.store import TicketStore
 
 logger = logging.getLogger(__name__)
 # Imported under other names: `bot.console.tickets` etc. stay the packages, not the blueprints.
-BLUEPRINTS = (public_pages, auth_pages, tickets_pages, knowledge_pages, accounts_pages, saved_replies_pages, mail_pages,
-              api_pages)  # fmt: skip
+BLUEPRINTS = (public_pages, chat_file_pages, auth_pages, tickets_pages, knowledge_pages, accounts_pages,
+              saved_replies_pages, mail_pages, api_pages)  # fmt: skip
 
 
 def create_app(settings: Settings | None = None, store: TicketStore | None = None) -> Flask:
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
     i18n.init_app(app)
     csrf = CSRFProtect(app)
     csrf.exempt(api_pages)  # token-authenticated, no cookies: nothing for a forged cross-site request to ride on
+    csrf.exempt(chat_file_pages)  # the widget's upload: the conversation id is the key, no cookie is used
 
     login_manager = LoginManager(app)
     login_manager.login_view = "auth.login"

@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "partner_reply": _l("answered by e-mail"),
         "rated": _l("rated the answer"),
         "mail_bounced": _l("e-mail bounced"),
+        "chat_file": _l("sent a file from the chat"),
         "rating_comment": _l("commented on the rating"),
     },
     # The partner's answer to the satisfaction question (bot/tickets/ratings.py), and the queue's filter on it.

@@ -1,6 +1,8 @@
-"""Files partners send with their replies: their type read from their bytes, their size limited, kept as data.
+"""Files partners send, with their e-mail answers or from the chat: their type read from their bytes, their size
+limited, kept as data.
 
-A file is stored under a random name with no extension (`var/attachments/<ticket id>/<token>`, 0600): the name
+A file is stored under a random name with no extension (`var/attachments/<ticket id>/<token>`, or
+`var/attachments/chat/<token>` for one sent from the chat, 0600): the name
 the partner gave it is kept in the database only, for staff to see and to download it under, so nothing on the
 disk can be run, and no name can reach outside the folder. The type is what the first bytes say, not what the
 e-mail claims: a `.pdf` that is an executable is refused.
@@ -13,6 +15,8 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.mail.models import TicketAttachment
 
 _SIGNATURES = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -61,9 +65,13 @@ def check(data: bytes, allowed: tuple[str, ...], max_bytes: int) -> Verdict:
     return Verdict(kind, None)
 
 
-def store_file(folder: Path, ticket_id: int, data: bytes) -> str:
-    """Write the bytes under a new random name in the ticket's folder (0700, file 0600); return the stored name."""
-    where = folder / str(ticket_id)
+CHAT_FOLDER = "chat"  # files sent from the chat, which may come before their ticket
+
+
+def store_file(folder: Path, owner: int | str, data: bytes) -> str:
+    """Write the bytes under a new random name in the ticket's folder, or the chat's (0700, file 0600); return the
+    stored name."""
+    where = folder / str(owner)
     where.mkdir(parents=True, exist_ok=True, mode=0o700)
     name = secrets.token_hex(16)
     path = where / name
@@ -73,7 +81,13 @@ def store_file(folder: Path, ticket_id: int, data: bytes) -> str:
     return name
 
 
-def stored_path(folder: Path, ticket_id: int, stored_name: str) -> Path:
+def stored_path(folder: Path, owner: int | str, stored_name: str) -> Path:
     if not re.fullmatch(r"[0-9a-f]{32}", stored_name):
         raise ValueError("not a stored attachment name")
-    return folder / str(ticket_id) / stored_name
+    return folder / str(owner) / stored_name
+
+
+def path_of(folder: Path, attachment: TicketAttachment) -> Path:
+    """Where an attachment's bytes are: a chat file stays in the chat's folder once it joins its ticket."""
+    owner = CHAT_FOLDER if attachment.conversation_id else attachment.ticket_id
+    return stored_path(folder, owner, attachment.stored_name)

@@ -61,12 +61,15 @@ class TicketMessage(Base):
 
 
 class TicketAttachment(Base):
-    """A file that came with a partner's reply (bot/mail/attachments.py keeps the bytes; staff only)."""
+    """A file a partner sent: with an e-mail answer, or from the chat (bot/mail/attachments.py keeps the bytes;
+    staff only). A chat file waits for its conversation's ticket (no ticket_id yet) for a day."""
 
     __tablename__ = "ticket_attachments"
 
     id = Column(Integer, primary_key=True)
-    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=True, index=True)
+    conversation_id = Column(String(255), nullable=True, index=True)  # set for a file sent from the chat
+    client_address = Column(String(64), nullable=True)
     message_id = Column(Integer, ForeignKey("ticket_messages.id", ondelete="CASCADE"), nullable=True)
     filename = Column(String(120), nullable=False)  # as the partner named it, made safe
     content_type = Column(String(100), nullable=False)  # as its bytes show

@@ -1,8 +1,8 @@
 """What the assistant's guards tell a partner, in French and English.
 
-The channels (a password typed in the chat, an empty or too long message, too many messages) and the ticket
-actions (markup in a field, too long a description, too many requests) send these as plain text: they are not
-model responses, so they live here rather than in domain.yml.
+The channels (a password typed in the chat, an empty or too long message, too many messages), the ticket
+actions (markup in a field, too long a description, too many requests) and the widget's file upload send these
+as plain text: they are not model responses, so they live here rather than in domain.yml.
 """
 
 from __future__ import annotations
@@ -68,6 +68,34 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Sorry, a technical problem on our side stopped me from handling your last message. "
             "What you told me before is kept: please send that last message again in a moment."
         ),
+    },
+    # A screenshot or PDF sent from the widget (bot/tickets/chat_files.py, bot/console/public/chat_files.py).
+    "file_kept": {
+        "fr": "Fichier reçu : {filename}. Il sera joint à votre demande d'assistance, et seule l'équipe le verra.",
+        "en": "File received: {filename}. It will be attached to your support request, and only the team will see it.",
+    },
+    "file_joined": {
+        "fr": "Fichier reçu : {filename}. Il est joint à votre demande {reference}, et seule l'équipe le verra.",
+        "en": "File received: {filename}. It is attached to your request {reference}, and only the team will see it.",
+    },
+    "file_too_big": {
+        "fr": "Ce fichier est trop lourd ({size} Mo ; {limit} Mo au plus). Envoyez une capture plus petite.",
+        "en": "This file is too large ({size} MB; {limit} MB at most). Please send a smaller screenshot.",
+    },
+    "file_wrong_type": {
+        "fr": "Je ne peux accepter que des captures d'écran (PNG, JPEG, GIF, WebP) ou des PDF.",
+        "en": "I can only accept screenshots (PNG, JPEG, GIF, WebP) or PDF files.",
+    },
+    "file_limited": {
+        "fr": (
+            "Vous avez envoyé beaucoup de fichiers. Décrivez le problème par écrit : l'équipe vous en demandera "
+            "d'autres si besoin."
+        ),
+        "en": "You have sent many files. Please describe the problem in words; the team will ask for more if needed.",
+    },
+    "file_failed": {
+        "fr": "Le fichier n'a pas pu être envoyé. Réessayez dans un instant.",
+        "en": "The file could not be sent. Please try again in a moment.",
     },
 }
 

@@ -14,6 +14,7 @@ from bot.database import make_engine
 from bot.mail.models import OutgoingMail
 from bot.mail.outbox import MailOutbox
 from bot.settings import RateLimits, Settings
+from bot.tickets.chat_files import join_waiting_files
 from bot.tickets.models import ISSUE_TYPES, Ticket, TicketEvent
 from bot.tickets.queue import TicketQueue
 from bot.tickets.ratings import Ratings
@@ -97,6 +98,7 @@ class TicketStore:
                 ticket.reference = make_reference(self.reference_prefix, ticket.created_at, ticket.id)
                 session.add(TicketEvent(ticket_id=ticket.id, actor=actor, action="created"))
                 acknowledge(session, ticket, self.mail_domain)  # the e-mail exists exactly when the ticket does
+                join_waiting_files(session, ticket)  # screenshots sent from the chat before the confirmation
                 session.commit()
             except IntegrityError:
                 session.rollback()

@@ -41,7 +41,9 @@
       slow: "Pas encore de réponse. L'assistant est peut-être en train de démarrer : patientez ou réessayez.",
       noClient: "Le chat ne peut pas démarrer : le client socket.io n'a pas été chargé. " +
         "Rechargez la page ou contactez l'équipe d'assistance.",
-      image: "Image"
+      image: "Image",
+      attach: "Joindre une capture d'écran ou un PDF", sending: "Envoi de {name}…",
+      fileFailed: "Le fichier n'a pas pu être envoyé. Vérifiez votre connexion et réessayez."
     },
     en: {
       title: "Partner assistant", placeholder: "Type your question…", send: "Send",
@@ -54,7 +56,9 @@
       slow: "No answer yet. The assistant may still be starting: please wait or try again.",
       noClient: "The chat cannot start: the socket.io client did not load. " +
         "Reload the page or contact the support team.",
-      image: "Image"
+      image: "Image",
+      attach: "Attach a screenshot or a PDF", sending: "Sending {name}…",
+      fileFailed: "The file could not be sent. Check your connection and try again."
     }
   }[language];
   var title = (script && script.getAttribute("data-title")) || T.title;
@@ -141,7 +145,21 @@
   var send = el("button", "hd-send", T.send);
   send.type = "submit";
   send.setAttribute("aria-label", T.sendLabel);
+  // A screenshot or PDF of the error, for the team only (bot/console/public/chat_files.py): the file goes to the
+  // console this script came from, never into the conversation or this page's storage (only its name does).
+  var attach = el("button", "hd-attach", "\uD83D\uDCCE");
+  attach.type = "button";
+  attach.title = T.attach;
+  attach.setAttribute("aria-label", T.attach);
+  var picker = el("input");
+  picker.type = "file";
+  picker.accept = "image/png,image/jpeg,image/gif,image/webp,application/pdf";
+  picker.multiple = true;
+  picker.hidden = true;
+  picker.className = "hd-file-input";
   form.appendChild(input);
+  form.appendChild(attach);
+  form.appendChild(picker);
   form.appendChild(send);
   box.appendChild(head);
   box.appendChild(status);
@@ -190,6 +208,11 @@
       if (entry.article) b.setAttribute("data-kb-article", entry.article);
       log.appendChild(b);
       lastBotNode = b;
+    } else if (entry.kind === "file") {
+      var f = el("div", "hd-msg hd-user hd-file");
+      f.setAttribute("aria-label", T.you);
+      f.textContent = "\uD83D\uDCCE " + entry.name;
+      log.appendChild(f);
     } else if (entry.kind === "link") {
       var l = el("div", "hd-msg hd-bot");
       l.appendChild(link(entry.href, entry.text));
@@ -398,6 +421,53 @@
     var groups = log.getElementsByClassName ? log.getElementsByClassName("hd-buttons") : [];
     for (var g = groups.length - 1; g >= 0; g--) groups[g].remove();
     sendMessage(text);
+  });
+
+  function sendFile(file) {
+    var entry = { kind: "file", name: String(file.name || "capture").slice(0, 120) };
+    remember(entry);
+    render(entry, true);
+    showStatus(T.sending.replace("{name}", entry.name));
+    var body = new FormData();
+    body.append("session_id", state.sessionId);
+    body.append("language", language);
+    body.append("file", file, entry.name);
+    function said(text) {
+      showStatus("");
+      var reply = { kind: "bot", text: text };
+      remember(reply);
+      render(reply, true);
+      log.scrollTop = log.scrollHeight;
+    }
+    window.fetch(ownOrigin + "/chat/files", { method: "POST", body: body, mode: "cors", credentials: "omit" })
+      .then(function (response) { return response.json(); })
+      .then(function (answer) { said(answer && typeof answer.message === "string" ? answer.message : T.fileFailed); })
+      .catch(function () { said(T.fileFailed); });
+  }
+  function sendFiles(files) {
+    for (var i = 0; i < files.length && i < 5; i++) sendFile(files[i]);
+  }
+  attach.addEventListener("click", function () { picker.click(); });
+  picker.addEventListener("change", function () {
+    sendFiles(picker.files || []);
+    picker.value = "";
+  });
+  // Drag and drop anywhere on the chat: the box is outlined while a file is over it.
+  function carriesFiles(event) {
+    var types = event.dataTransfer && event.dataTransfer.types;
+    return !!types && Array.prototype.indexOf.call(types, "Files") >= 0;
+  }
+  box.addEventListener("dragover", function (event) {
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    box.classList.add("hd-dropping");
+  });
+  box.addEventListener("dragleave", function () { box.classList.remove("hd-dropping"); });
+  box.addEventListener("drop", function (event) {
+    box.classList.remove("hd-dropping");
+    if (!carriesFiles(event)) return;
+    event.preventDefault();
+    sendFiles(event.dataTransfer.files || []);
   });
 
   restart.addEventListener("click", function () {

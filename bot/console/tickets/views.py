@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 from bot.console.extensions import settings, store
 from bot.console.tickets.filters import wanted_from
 from bot.conversations.transcripts import transcript
-from bot.mail.attachments import stored_path
+from bot.mail.attachments import path_of
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket
 from bot.tickets.queue import AGES, MAIL_FILTERS, RATINGS, SORTS
 from bot.tickets.triage import TriageError
@@ -183,7 +183,7 @@ def attachment(reference: str, attachment_id: int) -> Response:
     found = next((a for a in store().mail.attachments(ticket.id) if a.id == attachment_id), None) if ticket else None
     if found is None:
         abort(404)
-    path = stored_path(settings().var_dir / "attachments", ticket.id, found.stored_name)
+    path = path_of(settings().var_dir / "attachments", found)
     if not path.is_file():
         abort(404)
     return send_file(path, mimetype="application/octet-stream", as_attachment=True, download_name=found.filename)

@@ -56,6 +56,7 @@ PUBLIC_ENDPOINTS = {
     "public.socket_io_client": "the pinned socket.io client that the widget page loads",
     "public.rate": "a satisfaction link of a resolution e-mail: its random single-use token is the permission",
     "public.rating_comment": "the comment on a rating, allowed with the same token once the score is in",
+    "chat_files.upload": "the widget's screenshot upload: the conversation id is the key (Origin checked)",
     "auth.login": "the login form itself",
     "auth.choose_language": "the language switch, offered on the login page too",
 }
@@ -162,6 +163,10 @@ def snapshot(console: Console) -> dict[str, Any]:
     files = {str(path.relative_to(console.kb_dir)): path.read_bytes() for path in paths}
     publication = console.app.extensions["knowledge_publisher"].status().stage
     return {"rows": rows, "files": files, "publication": publication, "publish_calls": list(console.publish_calls)}
+
+
+# Public endpoints that change something without any cookie (so no CSRF token), each with what guards it instead.
+COOKIELESS = {"chat_files.upload": "the conversation id only the partner's browser holds; the page's Origin"}
 
 
 # --- walking the routes --------------------------------------------------------------------------------------------
@@ -318,7 +323,8 @@ def test_forms_without_a_valid_csrf_token_are_refused_in_the_staff_language(cons
     console.form["language"] = "en" if language == "fr" else "fr"  # the refused language switch would change it
     before = snapshot(console)
     posts = [(rule, method) for rule, method in routes(console.app, public=True) if method in UNSAFE_METHODS]
-    posts = [(rule, method) for rule, method in posts if not is_api(rule)]  # the API takes no cookies: no CSRF
+    # The API and the widget's upload take no cookies: nothing for a forged cross-site request to ride on.
+    posts = [(rule, method) for rule, method in posts if not is_api(rule) and rule.endpoint not in COOKIELESS]
     assert any(rule.endpoint == "auth.login" for rule, _ in posts)
     for rule, method in posts:
         for token in (None, "forged"):

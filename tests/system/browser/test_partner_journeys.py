@@ -7,6 +7,7 @@ markup typed by a partner shown as text everywhere, and the English page answeri
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.support.servers import Console
+from tests.support.tickets import new_ticket
 from tests.system.browser.widget import REFERENCE, Widget
 from tests.system.conversation.chat import Assistant
 
@@ -147,7 +149,7 @@ def test_the_english_page_answers_in_english(new_widget: Callable[..., Widget], 
     assert widget.page.locator("html").get_attribute("lang") == "en"
     assert widget.chat.get_by_role("heading").inner_text() == "Partner assistant"
     # The input stops where the Rasa server would refuse (MAX_MESSAGE_CHARS, 2000 in tests/support/servers.py).
-    assert widget.page.locator("#helpdesk-chat input").evaluate("input => input.maxLength") == 2000
+    assert widget.page.locator("#helpdesk-chat input[type=text]").evaluate("input => input.maxLength") == 2000
     reply = widget.ask("I forgot my password", expect="Forgot password")
     assert "without going through the help desk" in reply
     assert widget.page.locator('.hd-bot[data-kb-article="forgot-password"]').count() == 1
@@ -173,3 +175,48 @@ def test_a_typed_password_is_masked_on_screen_and_in_the_browsers_storage(
     widget.page.reload()
     widget.input.wait_for(state="visible")
     assert "Tournesol88" not in "".join(widget.user_messages().all_text_contents())
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
+
+
+def test_a_screenshot_attached_or_dropped_reaches_the_team_and_not_the_browsers_storage(
+    new_widget: Callable[..., Widget], console_server: Console, assistant: Assistant, tmp_path
+) -> None:
+    widget = new_widget().open(console_server.url + "/")
+    screenshot = tmp_path / "erreur 500.png"
+    screenshot.write_bytes(PNG)
+    before = widget.bot_messages().count()
+    widget.page.locator("#helpdesk-chat .hd-file-input").set_input_files(str(screenshot))
+    assert "Fichier reçu : erreur 500.png" in widget._reply(before, "Fichier reçu")
+
+    # Dropped on the chat: the browser hands the page a DataTransfer with the file.
+    before = widget.bot_messages().count()
+    widget.page.evaluate(
+        """(bytes) => {
+            const data = new DataTransfer();
+            data.items.add(new File([new Uint8Array(bytes)], "glissée.png", { type: "image/png" }));
+            const chat = document.querySelector("#helpdesk-chat .hd-chat");
+            chat.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+            chat.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+        }""",
+        list(PNG),
+    )
+    assert "Fichier reçu : glissée.png" in widget._reply(before, "glissée.png")
+    widget.page.locator("#helpdesk-chat .hd-file-input").set_input_files(
+        files=[{"name": "facture.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00" + b"\x00" * 100}]
+    )
+    assert "ou des PDF" in widget._reply(before + 1, "ou des PDF"), "an executable named .pdf is refused"
+
+    history = json.loads(widget.page.evaluate(
+        "() => localStorage[Object.keys(localStorage).find((k) => k.startsWith('helpdesk-chat:'))]"
+    ))["history"]  # fmt: skip
+    files = [entry for entry in history if entry["kind"] == "file"]
+    assert files == [{"kind": "file", "name": name} for name in ("erreur 500.png", "glissée.png", "facture.pdf")], (
+        "only the files' names are kept in the browser"
+    )
+    ticket = assistant.store.create(
+        new_ticket(conversation_id=widget.session_id(), contact_email="awa@afk.org"), submission_key=widget.session_id()
+    )[0]
+    assert sorted(f.filename for f in assistant.store.mail.attachments(ticket.id)) == ["erreur 500.png", "glissée.png"]
+    assert widget.errors == []

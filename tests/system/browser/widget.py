@@ -60,11 +60,11 @@ class Widget:
 
     @property
     def input(self) -> Locator:
-        return self.page.locator("#helpdesk-chat .hd-form input")
+        return self.page.locator("#helpdesk-chat .hd-form input[type=text]")
 
     @property
     def send_button(self) -> Locator:
-        return self.page.locator("#helpdesk-chat .hd-form button")
+        return self.page.locator("#helpdesk-chat .hd-form button.hd-send")
 
     @property
     def status(self) -> Locator:
