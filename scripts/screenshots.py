@@ -12,6 +12,7 @@ Each screenshot is taken after a question and its answer, with the "was this hel
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -111,8 +112,19 @@ def take(console_url: str, out: Path, email: str | None = None, password: str | 
 
 
 def add_sample_tickets(assistant: Assistant) -> None:
+    """The sample requests, then the support loop on two of them: a question to the partner on the newest (its
+    page is the ticket screenshot: thread, e-mails, reply form), a resolution rated "good" on the oldest."""
     for sender, *fields, language in SAMPLE_TICKETS:
         open_ticket(assistant, sender, *fields, language=language)
+    store, agent = assistant.store, "agent@helpdesk.example"
+    newest, *_, oldest = store.newest(len(SAMPLE_TICKETS))
+    store.replies.reply(newest.reference, "Bonjour, pouvez-vous nous envoyer une capture d'écran du champ ?", agent,
+                        status="pending")  # fmt: skip
+    store.replies.reply(oldest.reference, "Le second profil est supprimé : vous pouvez continuer avec le premier.",
+                        agent, status="resolved")  # fmt: skip
+    resolution = store.mail.for_ticket(oldest.id)[-1].body_text
+    token = re.search(r"/rate/([\w-]+)/good", resolution).group(1)
+    store.ratings.rate(token, "good")
 
 
 def main() -> int:

@@ -45,6 +45,8 @@ class Triage:
             old_shown = _shown(session, field, old)
             setattr(ticket, field, value)
             ticket.updated_at = utcnow()
+            if field == "status" and value == "resolved":
+                ticket.resolved_at = ticket.updated_at  # resolved without a reply: no e-mail, but the time counts
             session.add(
                 TicketEvent(
                     ticket_id=ticket.id,

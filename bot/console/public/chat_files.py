@@ -8,6 +8,7 @@ chat's own connection; the answer is JSON with a sentence in the partner's langu
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from bot.console.extensions import settings, store
 from bot.settings import LANGUAGES
@@ -41,17 +42,21 @@ def _answer(body: dict, status: int) -> Response:
 
 @chat_files.post("/chat/files")
 def upload() -> Response:
-    language = request.form.get("language", "fr")
-    language = language if language in LANGUAGES else "fr"
-    if not _allowed_origin(request.headers.get("Origin")):
-        return _answer({"ok": False, "message": limits_message("file_failed", language)}, 403)
     mail = settings().mail
     limit = mail.attachment_max_bytes
-    if request.content_length is not None and request.content_length > limit + 100_000:
-        return _answer({"ok": False, "message": limits_message("file_too_big", language, size=_mb(
-            request.content_length), limit=_mb(limit))}, 413)  # fmt: skip
-    conversation = (request.form.get("session_id") or "").strip()
-    file = request.files.get("file")
+    language = request.args.get("language", "fr")  # the body may be too large to read
+    if not _allowed_origin(request.headers.get("Origin")):
+        return _answer({"ok": False, "message": limits_message("file_failed", _known(language))}, 403)
+    request.max_content_length = limit + 100_000  # the file and the form's few fields, chunked bodies included
+    try:
+        language = request.form.get("language", language)
+        conversation = (request.form.get("session_id") or "").strip()
+        file = request.files.get("file")
+    except RequestEntityTooLarge:
+        size = _mb(request.content_length or limit + 100_000)
+        return _answer({"ok": False, "message": limits_message("file_too_big", _known(language), size=size,
+                                                               limit=_mb(limit))}, 413)  # fmt: skip
+    language = _known(language)
     if not conversation or len(conversation) > MAX_SESSION_ID or file is None:
         return _answer({"ok": False, "message": limits_message("file_failed", language)}, 400)
     data = file.stream.read(limit + 1)
@@ -68,6 +73,10 @@ def upload() -> Response:
         message = limits_message("file_too_big", language, size=_mb(result.size), limit=_mb(limit))
         return _answer({"ok": False, "message": message}, 413)
     return _answer({"ok": False, "message": limits_message("file_wrong_type", language)}, 415)
+
+
+def _known(language: str) -> str:
+    return language if language in LANGUAGES else "fr"
 
 
 def _chat_types(types: tuple[str, ...]) -> tuple[str, ...]:

@@ -439,7 +439,7 @@
       render(reply, true);
       log.scrollTop = log.scrollHeight;
     }
-    window.fetch(ownOrigin + "/chat/files", { method: "POST", body: body, mode: "cors", credentials: "omit" })
+    window.fetch(ownOrigin + "/chat/files?language=" + language, { method: "POST", body: body, mode: "cors", credentials: "omit" })
       .then(function (response) { return response.json(); })
       .then(function (answer) { said(answer && typeof answer.message === "string" ? answer.message : T.fileFailed); })
       .catch(function () { said(T.fileFailed); });

@@ -67,6 +67,8 @@ def test_files_are_judged_by_their_bytes_and_size(app: Flask, store: TicketStore
     limit = app.extensions["settings"].mail.attachment_max_bytes
     status, body, _ = upload(partner, "conv-1", PNG + b"0" * limit, "huge.png")
     assert status == 413 and "trop lourd" in body["message"]
+    status, body, _ = upload(partner, "conv-1", PNG + b"0" * (limit + 200_000), "huger.png")
+    assert status == 413 and "trop lourd" in body["message"], "refused before the body is read"
     ticket = add_ticket(store, key=1)
     assert store.mail.attachments(ticket.id) == []
 

@@ -122,6 +122,9 @@ def test_every_change_is_in_the_audit_trail_once(store: TicketStore) -> None:
     stored = store.by_reference(ticket.reference)
     assert (stored.status, stored.priority, stored.assignee_id) == ("open", "high", None)
     assert stored.updated_at > stored.created_at
+    assert stored.resolved_at is None
+    store.triage.set_status(ticket.reference, "resolved", "agent@helpdesk.org")
+    assert store.by_reference(ticket.reference).resolved_at is not None, "resolved from the status menu counts too"
 
 
 def test_bad_changes_are_refused_with_a_reason(store: TicketStore) -> None:
