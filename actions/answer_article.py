@@ -12,6 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.services import article_search, knowledge_base, knowledge_records, language_of
 from bot.knowledge.decision import decide, suggested_articles
+from bot.knowledge.deployment import handled_here
+from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +85,16 @@ class ActionAnswerArticle(Action):
             knowledge_records().record_answer(article.id, language, tracker.sender_id)
         except Exception:  # a lost record must not cost the partner the answer
             logger.exception("could not record the answer from %s", article.id)
+        # A request our staff handle (all kinds, unless we work beside UNPP's help desk: bot/knowledge/deployment.py).
+        issue_type = article.ticket_issue_type
+        ours = issue_type if issue_type and handled_here(issue_type, get_settings().deployment) else None
         if tracker.get_slot("ticket_stage") == "confirm" or tracker.active_loop_name in ("ticket_form", "status_form"):
             pass  # the form's summary or step comes next (data/rules/ticket_digressions.yml), not "did it help?"
-        elif article.ticket_issue_type:
+        elif ours:
             dispatcher.utter_message(response="utter_kb_followup_with_ticket")
         else:
             dispatcher.utter_message(response="utter_kb_followup")
-        return [SlotSet("last_article", article.id), SlotSet("suggested_issue_type", article.ticket_issue_type)]
+        return [SlotSet("last_article", article.id), SlotSet("suggested_issue_type", ours)]
 
 
 class ActionSuggestArticles(Action):

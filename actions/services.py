@@ -17,7 +17,8 @@ from bot.tickets.store import TicketStore
 
 @lru_cache(maxsize=1)
 def knowledge_base() -> KnowledgeBase:
-    return KnowledgeBase(get_settings().knowledge_dir)
+    settings = get_settings()
+    return KnowledgeBase(settings.knowledge_dir, settings.deployment)
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.services import language_of
+from bot.knowledge.deployment import handled_here
+from bot.settings import get_settings
 from bot.text.masking import mask_secrets
 from bot.text.partner_messages import limits_message
 from bot.text.plain_text import one_line
@@ -53,7 +55,8 @@ class ValidateTicketForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Fill the issue type from the article that led here (duplicate profile, lost access...)."""
         suggested = tracker.get_slot("suggested_issue_type")
-        if suggested in ISSUE_TYPES and not tracker.get_slot("issue_type"):
+        ours = handled_here(suggested, get_settings().deployment)
+        if suggested in ISSUE_TYPES and ours and not tracker.get_slot("issue_type"):
             return {"issue_type": suggested}
         return {}
 
@@ -84,9 +87,12 @@ class ValidateTicketForm(FormValidationAction):
     ) -> dict[str, Any]:
         answer = _text(value)
         issue_type = issue_types.match_issue_type(answer) if len(answer) <= MAX_ISSUE_TYPE_ANSWER else None
-        if issue_type:
+        if issue_type and handled_here(issue_type, get_settings().deployment):
             return {"issue_type": issue_type}
-        dispatcher.utter_message(response="utter_invalid_issue_type")
+        if issue_type:  # beside UNPP's help desk, this kind is Rafiki's
+            dispatcher.utter_message(response="utter_issue_type_for_rafiki")
+        else:
+            dispatcher.utter_message(response="utter_invalid_issue_type")
         return {"issue_type": None}
 
     def validate_description(
@@ -134,6 +140,7 @@ class ActionAskIssueType(Action):
                 "payload": "/choose_issue_type" + json.dumps({"issue_type": issue_type}),
             }
             for issue_type in ISSUE_TYPES
+            if handled_here(issue_type, get_settings().deployment)
         ]
         dispatcher.utter_message(response="utter_issue_type_question", buttons=buttons)
         return []

@@ -19,6 +19,8 @@ from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("fr", "en")
+# This assistant is the partners' help desk, or works beside UNPP's own (bot/knowledge/deployment.py).
+DEPLOYMENTS = ("helpdesk", "beside-unpp")
 _YES, _NO = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 load_dotenv(PROJECT_ROOT / ".env")
@@ -197,6 +199,7 @@ class Settings:
     knowledge_dir: Path
     var_dir: Path
     default_language: str = "fr"
+    deployment: str = "helpdesk"
     reference_prefix: str = "HD"
     console: ConsoleSettings = ConsoleSettings()
     rasa: RasaSettings = RasaSettings()
@@ -235,6 +238,7 @@ def _read(env: _Environment) -> Settings:
         knowledge_dir=env.path("KNOWLEDGE_DIR", "knowledge"),
         var_dir=var_dir,
         default_language=env.text("DEFAULT_LANGUAGE", "fr", choices=LANGUAGES),
+        deployment=env.text("DEPLOYMENT", "helpdesk", choices=DEPLOYMENTS),
         reference_prefix=env.text("TICKET_REFERENCE_PREFIX", "HD"),
         console=ConsoleSettings(
             secret_key=env.text("CONSOLE_SECRET_KEY"),

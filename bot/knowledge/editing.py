@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from bot.knowledge.articles import LANGUAGES, Article, ArticleText, article_paths
+from bot.knowledge.deployment import PLACEHOLDERS_FILE
 from bot.knowledge.validation import ID_PATTERN, KNOWN_GUIDES, check_directory, normalise_example
 
 # Console paths under /knowledge/ that an article id would hide.
@@ -231,6 +232,8 @@ def _new_problems(directory: Path, path: Path, content: str) -> list[str]:
         copy = Path(scratch)
         for existing in article_paths(directory):
             shutil.copy2(existing, copy / existing.name)
+        if (directory / PLACEHOLDERS_FILE).is_file():  # the texts the articles' placeholders stand for
+            shutil.copy2(directory / PLACEHOLDERS_FILE, copy / PLACEHOLDERS_FILE)
         (copy / path.name).write_text(content, encoding="utf-8")
         after = check_directory(copy)
     return [problem for problem in after if problem not in before]

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from pathlib import Path
 
+import yaml
+
 from bot.knowledge.articles import (
     ISSUE_TYPES,
     LANGUAGES,
@@ -14,6 +16,7 @@ from bot.knowledge.articles import (
     article_paths,
     load_article,
 )
+from bot.knowledge.deployment import PLACEHOLDERS_FILE, load_placeholders, placeholder_problems
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 KNOWN_GUIDES = ("unfpa-2024", "unhcr-2016", "unpp-facts")
@@ -96,6 +99,12 @@ def validate_knowledge(directory: Path, min_examples: int = 1) -> dict[str, Arti
         for related in article.related:
             if related not in by_id:
                 problems.append(f"{article.path.name}: field 'related' names unknown article {related!r}")
+    try:
+        placeholders = load_placeholders(directory)
+    except (yaml.YAMLError, AttributeError, ValueError) as error:
+        problems.append(f"{PLACEHOLDERS_FILE}: not a mapping of name, deployment, language to text ({error})")
+    else:
+        problems.extend(placeholder_problems(articles, placeholders))
     if problems:
         raise KnowledgeError(problems)
     return by_id

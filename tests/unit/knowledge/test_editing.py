@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from bot.knowledge import KnowledgeBase, editing, validate_knowledge
-from bot.knowledge.articles import ArticleText
+from bot.knowledge.articles import ArticleText, article_paths
 from bot.knowledge.editing import (
     ArticleNotFound,
     EditRejected,
@@ -41,7 +41,7 @@ def with_text(draft, language: str, **changes):
 
 def test_every_article_is_written_back_byte_for_byte() -> None:
     """Same key order, `|` answers, quoting and list style as the hand-written files: diffs stay readable."""
-    for path in sorted(KNOWLEDGE.glob("*.yml")):
+    for path in article_paths(KNOWLEDGE):
         base = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert render_article(load_draft(KNOWLEDGE, path.stem), base) == path.read_text(encoding="utf-8"), path.name
 
