@@ -16,7 +16,7 @@ def _kb_check(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     try:
-        articles = validate_knowledge(settings.knowledge_dir, min_examples=args.min_examples)
+        articles = validate_knowledge(settings.knowledge_dir, min_examples=args.min_examples, require_citations=True)
     except KnowledgeError as error:
         print(f"The knowledge base has {len(error.problems)} problem(s):", file=sys.stderr)
         for problem in error.problems:

@@ -33,6 +33,8 @@ class Article:
     related: tuple[str, ...]
     ticket_issue_type: str | None
     texts: dict[str, ArticleText] = field(default_factory=dict)
+    citations: Any = None  # as written in the file: bot/knowledge/citations.py reads and checks them
+    illustrations: tuple[str, ...] = ()  # numbers that only illustrate (an example profile id), not claims
 
     def text(self, language: str) -> ArticleText:
         """The text in `language`, or in the other language when that one is missing."""
@@ -72,6 +74,8 @@ def load_article(path: Path) -> Article:
         related=tuple(str(r) for r in (raw.get("related") or [])),
         ticket_issue_type=raw.get("ticket_issue_type") or None,
         texts=texts,
+        citations=raw.get("citations"),
+        illustrations=tuple(str(i) for i in (raw.get("illustrations") or [])),
     )
 
 

@@ -195,6 +195,8 @@ def render_article(draft: ArticleDraft, base: dict[str, Any] | None = None) -> s
             "ticket_issue_type": draft.ticket_issue_type or None,
         }
     )
+    if isinstance(raw.get("citations"), list):  # kept as written, in the files' style: [1, 2] and "quotes"
+        raw["citations"] = [_citation_style(item) for item in raw["citations"]]
     for language in LANGUAGES:
         text = draft.text(language)
         raw[language] = _merged(
@@ -202,6 +204,16 @@ def render_article(draft: ArticleDraft, base: dict[str, Any] | None = None) -> s
             {"title": text.title, "answer": _Literal(clean_lines(text.answer)), "examples": list(text.examples)},
         )
     return yaml.dump(raw, Dumper=_ArticleDumper, allow_unicode=True, sort_keys=False, width=100_000)
+
+
+def _citation_style(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    styled = {key: _DoubleQuoted(value) if key in ("where", "quote") and isinstance(value, str) else value
+              for key, value in item.items()}  # fmt: skip
+    if isinstance(styled.get("paragraphs"), list):
+        styled["paragraphs"] = _Flow(styled["paragraphs"])
+    return styled
 
 
 def _write_atomically(path: Path, content: str) -> None:

@@ -16,6 +16,7 @@ from bot.knowledge.articles import (
     article_paths,
     load_article,
 )
+from bot.knowledge.citations import paragraph_count, paragraph_problems, parse_citations
 from bot.knowledge.deployment import PLACEHOLDERS_FILE, load_placeholders, placeholder_problems
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -37,7 +38,7 @@ def normalise_example(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", letters).split())
 
 
-def _article_problems(article: Article) -> list[str]:
+def _article_problems(article: Article, require_citations: bool) -> list[str]:
     name = article.path.name
     problems = []
     if not ID_PATTERN.match(article.id):
@@ -50,6 +51,7 @@ def _article_problems(article: Article) -> list[str]:
         problems.append(f"{name}: field 'source.section' is empty")
     if article.ticket_issue_type is not None and article.ticket_issue_type not in ISSUE_TYPES:
         problems.append(f"{name}: field 'ticket_issue_type' must be one of {', '.join(ISSUE_TYPES)}")
+    problems.extend(_citation_problems(article, require_citations))
     for language in LANGUAGES:
         text = article.texts.get(language)
         if text is None:
@@ -63,8 +65,32 @@ def _article_problems(article: Article) -> list[str]:
     return problems
 
 
-def validate_knowledge(directory: Path, min_examples: int = 1) -> dict[str, Article]:
-    """Load and check every article; raise KnowledgeError listing all problems at once."""
+def _citation_problems(article: Article, required: bool) -> list[str]:
+    """Each paragraph cites the source lines it rests on, and states no address or number they do not."""
+    name = article.path.name
+    if not required:
+        return []
+    if article.citations is None:
+        return [f"{name}: field 'citations' is missing: cite the source lines each paragraph rests on"]
+    citations, problems = parse_citations(article.citations)
+    problems = [f"{name}: field 'citations': {problem}" for problem in problems]
+    texts = {language: text for language, text in article.texts.items() if text.answer}
+    counts = {language: paragraph_count(text.answer) for language, text in texts.items()}
+    if len(set(counts.values())) > 1:
+        problems.append(f"{name}: the answers have {counts} paragraphs: French and English must match line for line")
+    for language, text in texts.items():
+        found = paragraph_problems(text.answer, citations, set(article.illustrations), f"{language}.answer")
+        problems.extend(f"{name}: {problem}" for problem in found)
+    return problems
+
+
+def validate_knowledge(directory: Path, min_examples: int = 1, require_citations: bool = False) -> dict[str, Article]:
+    """Load and check every article; raise KnowledgeError listing all problems at once.
+
+    `require_citations` (`helpdesk kb check`, the tests) also checks that every paragraph cites its sources and
+    states no address or number they do not. The console's editor saves without it: an admin's new wording is
+    served at once, and `kb check` then says which paragraph needs its citation.
+    """
     problems: list[str] = []
     articles: list[Article] = []
     for path in article_paths(directory):
@@ -78,7 +104,7 @@ def validate_knowledge(directory: Path, min_examples: int = 1) -> dict[str, Arti
     by_id: dict[str, Article] = {}
     seen_examples: dict[str, tuple[str, str]] = {}
     for article in articles:
-        problems.extend(_article_problems(article))
+        problems.extend(_article_problems(article, require_citations))
         name = article.path.name
         if article.id in by_id:
             problems.append(f"{name}: field 'id' {article.id!r} is already used by {by_id[article.id].path.name}")
