@@ -70,7 +70,11 @@ def detect_language(text: str, min_confidence: float = MIN_CONFIDENCE) -> str | 
     Function words decide when they clearly lean one way; otherwise the lingua detector does, more strictly
     when the message has no function word at all.
     """
-    if not text or not_prose(text) or sum(c.isalpha() for c in text) < 2:
+    if not text or not_prose(text):
+        return None
+    # Addresses, links and references are in no language: "espoir.example" would read as French.
+    text = " ".join(token for token in text.split() if not not_prose(token) and not any(c.isdigit() for c in token))
+    if sum(c.isalpha() for c in text) < 2:
         return None
     words = {w.casefold() for w in WORD.findall(text)}
     if words <= NEUTRAL_WORDS:

@@ -54,3 +54,12 @@ def test_english_is_english(text: str) -> None:
 )
 def test_keywords_links_and_ok_keep_the_conversation_language(text: str) -> None:
     assert detect_language(text) is None
+
+
+def test_addresses_and_references_do_not_tell_the_language() -> None:
+    """A French word in an e-mail domain ("espoir") or a reference once switched an English partner to French."""
+    for tag in ("5c5ab0e4c1d2", "e0ff31a9", "aa12bb34cc56"):
+        assert detect_language(f"status of ticket hd-2026-000018 test-{tag}@espoir.example") in ("en", None)
+        assert detect_language(f"status of my ticket HD-2026-000018 test-{tag}@espoir.example") == "en"
+    assert detect_language("HD-2026-000042 contact@espoir-afrique.org https://espoir.example/profil") is None
+    assert detect_language("où en est ma demande HD-2026-000042 ? info@ngo.org") == "fr"
