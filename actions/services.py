@@ -33,9 +33,7 @@ def _engine():
 
 @lru_cache(maxsize=1)
 def ticket_store() -> TicketStore:
-    settings = get_settings()
-    return TicketStore(_engine(), settings.reference_prefix, settings.mail.domain, settings.console.public_url,
-                       settings.limits)  # fmt: skip
+    return TicketStore.from_settings(get_settings(), _engine())
 
 
 @lru_cache(maxsize=1)

@@ -133,14 +133,14 @@ class ActionAskIssueType(Action):
         return "action_ask_issue_type"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        language = language_of(tracker)
+        language, deployment = language_of(tracker), get_settings().deployment
         buttons = [
             {
                 "title": issue_types.label(issue_type, language),
                 "payload": "/choose_issue_type" + json.dumps({"issue_type": issue_type}),
             }
             for issue_type in ISSUE_TYPES
-            if handled_here(issue_type, get_settings().deployment)
+            if handled_here(issue_type, deployment)
         ]
         dispatcher.utter_message(response="utter_issue_type_question", buttons=buttons)
         return []

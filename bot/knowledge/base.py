@@ -10,8 +10,6 @@ import contextlib
 import threading
 from pathlib import Path
 
-import yaml
-
 from bot.knowledge.articles import Article, ArticleFormatError, article_paths, load_article
 from bot.knowledge.deployment import PLACEHOLDERS_FILE, load_placeholders, rendered
 
@@ -31,7 +29,7 @@ class KnowledgeBase:
         except OSError:
             return {}
         if self._placeholders[0] != mtime:
-            with contextlib.suppress(OSError, ValueError, AttributeError, yaml.YAMLError):
+            with contextlib.suppress(OSError, ValueError):
                 self._placeholders = (mtime, load_placeholders(self.directory))
         return self._placeholders[1]
 

@@ -32,15 +32,19 @@ def handled_here(issue_type: str | None, deployment: str) -> bool:
 
 
 def load_placeholders(directory: Path) -> Placeholders:
+    """The placeholders file read as name -> deployment -> language -> text; ValueError when it is not that."""
     path = directory / PLACEHOLDERS_FILE
     if not path.is_file():
         return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {
-        str(name): {str(d): {str(lang): str(text).strip() for lang, text in (langs or {}).items()}
-                    for d, langs in (variants or {}).items()}
-        for name, variants in raw.items()
-    }  # fmt: skip
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return {
+            str(name): {str(d): {str(lang): str(text).strip() for lang, text in (langs or {}).items()}
+                        for d, langs in (variants or {}).items()}
+            for name, variants in raw.items()
+        }  # fmt: skip
+    except (yaml.YAMLError, AttributeError) as error:
+        raise ValueError(f"not a mapping of name, deployment, language to text ({error})") from error
 
 
 def render(text: str, language: str, deployment: str, placeholders: Placeholders) -> str:

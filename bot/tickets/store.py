@@ -62,8 +62,9 @@ class TicketStore:
         self.saved_replies = SavedReplies(self.sessions)  # managed by admins, inserted by staff
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> TicketStore:
-        return cls(make_engine(settings.database_url), settings.reference_prefix, settings.mail.domain,
+    def from_settings(cls, settings: Settings, engine: Engine | None = None) -> TicketStore:
+        """The store the settings describe; `engine` when the caller shares one (the action server's)."""
+        return cls(engine or make_engine(settings.database_url), settings.reference_prefix, settings.mail.domain,
                    settings.console.public_url, settings.limits)  # fmt: skip
 
     def create(self, new: NewTicket, submission_key: str, actor: str = "bot") -> tuple[Ticket, bool]:
