@@ -17,6 +17,7 @@ from bot.console.accounts.views import accounts as accounts_pages
 from bot.console.api.views import api as api_pages
 from bot.console.auth.user import SESSION_LIFETIME, ConsoleUser, session_user
 from bot.console.auth.views import auth as auth_pages
+from bot.console.dashboard.views import dashboard as dashboard_pages
 from bot.console.i18n import console_language
 from bot.console.knowledge.views import knowledge as knowledge_pages
 from bot.console.labels import audit_value, label_of
@@ -30,8 +31,8 @@ from bot.tickets.store import TicketStore
 
 logger = logging.getLogger(__name__)
 # Imported under other names: `bot.console.tickets` etc. stay the packages, not the blueprints.
-BLUEPRINTS = (public_pages, chat_file_pages, auth_pages, tickets_pages, knowledge_pages, accounts_pages,
-              saved_replies_pages, mail_pages, api_pages)  # fmt: skip
+BLUEPRINTS = (public_pages, chat_file_pages, auth_pages, tickets_pages, dashboard_pages, knowledge_pages,
+              accounts_pages, saved_replies_pages, mail_pages, api_pages)  # fmt: skip
 
 
 def create_app(settings: Settings | None = None, store: TicketStore | None = None) -> Flask:

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-PRIVATE_AREAS = ("tickets", "knowledge", "accounts")  # blueprints whose pages show partner data
+PRIVATE_AREAS = ("tickets", "knowledge", "accounts", "dashboard")  # blueprints whose pages show partner data
 FRAMEABLE = ("public.widget_page", "public.widget_page_en")  # partner sites may embed the chat page
 
 

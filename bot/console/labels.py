@@ -68,6 +68,13 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "over7d": _l("over 7 days"),
         "over30d": _l("over 30 days"),
     },
+    # The dashboard's open tickets by age (bot.dashboard.tickets.AGE_BUCKETS).
+    "open_age": {
+        "day": _l("under a day"),
+        "week": _l("1 to 7 days"),
+        "month": _l("7 to 30 days"),
+        "older": _l("over 30 days"),
+    },
     "sort": {
         "newest": _l("newest first"),
         "oldest": _l("oldest first"),

@@ -66,21 +66,29 @@ def _engine(url: URL) -> Engine:
     return create_engine(url, future=True)
 
 
-def transcript(conversation_id: str | None, endpoints: Path | None = None) -> list[Line] | None:
-    """What the partner and the bot said, oldest first; None when the tracker store cannot be read."""
-    if not conversation_id:
-        return []
+def tracker_engine(endpoints: Path | None = None) -> Engine | None:
+    """An engine on Rasa's SQL tracker store, or None when it is not SQL or its SQLite file does not exist yet."""
     url = tracker_store_url(endpoints or endpoints_path())
     if url is None:
         return None
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
+        return None
+    return _engine(url)
+
+
+def transcript(conversation_id: str | None, endpoints: Path | None = None) -> list[Line] | None:
+    """What the partner and the bot said, oldest first; None when the tracker store cannot be read."""
+    if not conversation_id:
+        return []
+    engine = tracker_engine(endpoints)
+    if engine is None:
         return None
     query = text(
         "SELECT type_name, data FROM events WHERE sender_id = :sender "
         "AND type_name IN ('user', 'bot') ORDER BY id LIMIT :limit"
     )
     try:
-        with _engine(url).connect() as connection:
+        with engine.connect() as connection:
             rows = connection.execute(query, {"sender": conversation_id, "limit": MAX_LINES}).all()
     except SQLAlchemyError as error:
         logger.warning("cannot read the conversation %s from the tracker store: %s", conversation_id, error)

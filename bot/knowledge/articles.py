@@ -56,10 +56,15 @@ def _text(raw: Any, path: Path, language: str) -> ArticleText | None:
     )
 
 
+# libyaml's safe loader when PyYAML has it (its wheels do): the same documents, read about ten times faster,
+# which the console feels on every page that lists the articles.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_article(path: Path) -> Article:
     """Parse one article file; raise ArticleFormatError naming the file when it is not an article."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
         raise ArticleFormatError(f"{path.name}: not valid YAML ({error})") from error
     if not isinstance(raw, dict):

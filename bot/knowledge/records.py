@@ -22,7 +22,7 @@ class ArticleFeedback(Base):
     helpful = Column(Boolean, nullable=False)
     language = Column(String(2), nullable=False)
     conversation_id = Column(String(255), nullable=True)
-    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
 
 
 class UnansweredQuestion(Base):
@@ -48,7 +48,7 @@ class ArticleAnswer(Base):
     article_id = Column(String(100), nullable=False, index=True)
     language = Column(String(2), nullable=False)
     conversation_id = Column(String(255), nullable=True)
-    at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,8 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.rasa_server.install import install
 from bot.text.masking import mask_secrets
+
+logger = logging.getLogger(__name__)
 
 # Slots that hold free text the partner wrote: masked like a message. The structured slots (organisation, profile
 # link, e-mail, issue type) are never rewritten: "Code for Africa 2030" stays as it is, unless the slot is a copy
@@ -100,6 +103,19 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             )
             sa.event.listen(self.engine, "connect", _sqlite_write_ahead_log)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+        self._index_by_time()
+
+    # The console's dashboard counts conversations by day (bot/dashboard/conversations.py): messages and slot
+    # events by time, without reading the whole table. Rasa's own table indexes only the sender.
+    TIME_INDEX = "CREATE INDEX IF NOT EXISTS ix_events_type_time ON {table} (type_name, timestamp, sender_id)"
+
+    def _index_by_time(self) -> None:
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(sa.text(self.TIME_INDEX.format(table=self.SQLEvent.__table__.name)))
+        except sa.exc.SQLAlchemyError as error:
+            # Two servers starting at once on PostgreSQL may race to create it: the other one did.
+            logger.warning("could not index the tracker store's events by time (the dashboard is slower): %s", error)
 
     # Rasa builds these two queries as new ORM objects for every message, and SQLAlchemy 1.4 then computes a
     # cache key by walking each one, a visible share of the server's time under load. The same SQL as text

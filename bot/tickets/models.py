@@ -41,7 +41,7 @@ class Ticket(Base):
     resolved_at = Column(DateTime(timezone=True), nullable=True)  # the last time it was resolved
     # The partner's last answer to the satisfaction question (bot/tickets/ratings.py), for the queue filter.
     rating = Column(String(8), nullable=True, index=True)
-    rated_at = Column(DateTime(timezone=True), nullable=True)
+    rated_at = Column(DateTime(timezone=True), nullable=True, index=True)
 
     assignee = relationship(StaffUser, lazy="joined")
     duplicate_of = relationship("Ticket", remote_side=[id], lazy="joined", join_depth=1)

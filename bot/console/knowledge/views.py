@@ -178,7 +178,10 @@ def add_question_as_example(question_id: int):
     if row is None:
         abort(404)
     article_id = request.form.get("article_id", "")
-    back = url_for("knowledge.unanswered", order=request.form.get("order", "newest"))
+    if request.form.get("back") == "dashboard":
+        back = url_for("dashboard.page")
+    else:
+        back = url_for("knowledge.unanswered", order=request.form.get("order", "newest"))
     try:
         add_example(knowledge_dir(), article_id, row.text, row.language)
     except ArticleNotFound:

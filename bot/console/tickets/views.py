@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import quote
@@ -15,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from bot.console.extensions import settings, store
+from bot.console.spreadsheet import csv_cell
 from bot.console.tickets.filters import wanted_from
 from bot.conversations.transcripts import transcript
 from bot.mail.attachments import path_of
@@ -90,18 +90,6 @@ def queue() -> str:
         mail_filters=MAIL_FILTERS,
         sorts=SORTS,
     )
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-# A spreadsheet that opens the file with another separator (`;` in French locales) starts a new cell there.
-_FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t]\s*)([=+\-@])")
-
-
-def csv_cell(value: object) -> str:
-    """Text as a spreadsheet shows it, never a formula, whatever separator the spreadsheet splits on: a `'`
-    before a leading = + - @, and before one that follows a `;`, `,` or tab (`ACME;=HYPERLINK(...)`)."""
-    text = _FORMULA_AFTER_SEPARATOR.sub(r"\1'\2", "" if value is None else str(value))
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_row(ticket: Ticket) -> list[str]:
