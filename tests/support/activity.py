@@ -33,10 +33,13 @@ ARTICLES = ("forgot-password", "verification-code", "user-roles", "unpp-register
 # Same questions in other words (one group each), and questions unlike any other.
 QUESTION_GROUPS = (
     ("Je n'ai pas reçu le code de vérification", "je n ai pas recu le code de verification",
-     "Je n'ai pas reçu le code de vérification !"),
+     "Je n'ai pas reçu le code de vérification !", "jai pas recu le code de verification"),
     ("How do I change our organisation's bank details", "how do i change our organisations bank details?"),
 )  # fmt: skip
-LONE_QUESTIONS = ("Quel est le numéro de téléphone du bureau de Dakar ?", "Can I upload a video to our profile")
+# Alone, even those worded like a group's question: another thing asked is another question.
+LONE_QUESTIONS = ("Quel est le numéro de téléphone du bureau de Dakar ?", "Can I upload a video to our profile",
+                  "How do I change our organisation's legal name",
+                  "Je n'ai pas reçu le lien pour changer le mot de passe")  # fmt: skip
 
 
 @dataclass
@@ -74,18 +77,21 @@ def _moment(rng: random.Random, day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=timezone.utc) + timedelta(seconds=rng.randrange(86400 - 3600))
 
 
-def random_activity(first: date, last: date, conversations: int, seed: int = 7, extra_tickets: int = 0) -> Activity:
-    """`conversations` conversations spread over the days from `first` to `last`, and what came of them."""
+def random_activity(
+    first: date, last: date, conversations: int, seed: int = 7, extra_tickets: int = 0, now: datetime | None = None
+) -> Activity:
+    """`conversations` conversations spread over the days from `first` to `last`, and what came of them; nothing
+    happens after `now`."""
     rng = random.Random(seed)
+    now = now or datetime.now(timezone.utc)
     days = (last - first).days + 1
     activity = Activity()
     questions = [text for group in QUESTION_GROUPS for text in group] + list(LONE_QUESTIONS)
     for n in range(conversations):
         day = first + timedelta(days=rng.randrange(days))
-        conversation = Conversation(
-            id=f"seed-{seed}-{n}", at=_moment(rng, day), language=rng.choice(("fr", "fr", "en")),
-            messages=rng.randint(1, 4),
-        )  # fmt: skip
+        at = min(_moment(rng, day), now - timedelta(minutes=5))
+        language, messages = rng.choice(("fr", "fr", "en")), rng.randint(1, 4)
+        conversation = Conversation(id=f"seed-{seed}-{n}", at=at, language=language, messages=messages)
         roll = rng.random()
         if roll < 0.6:
             conversation.article = rng.choice(ARTICLES)
@@ -96,24 +102,28 @@ def random_activity(first: date, last: date, conversations: int, seed: int = 7, 
         conversation.ticket = roll > 0.7
         activity.conversations.append(conversation)
         if conversation.ticket:
-            activity.tickets.append(_ticket(rng, len(activity.tickets), conversation.at, conversation.id))
+            activity.tickets.append(_ticket(rng, len(activity.tickets), conversation.at, conversation.id, now))
     for _n in range(extra_tickets):  # e-mailed in, or opened by staff: no conversation
         day = first + timedelta(days=rng.randrange(days))
-        activity.tickets.append(_ticket(rng, len(activity.tickets), _moment(rng, day), None))
+        created = min(_moment(rng, day), now - timedelta(minutes=5))
+        activity.tickets.append(_ticket(rng, len(activity.tickets), created, None, now))
     return activity
 
 
-def _ticket(rng: random.Random, n: int, created: datetime, conversation_id: str | None) -> TeamTicket:
+def _ticket(rng: random.Random, n: int, created: datetime, conversation_id: str | None, now: datetime) -> TeamTicket:
+    """A ticket and what the team did with it, each step only when it came before `now`."""
     ticket = TeamTicket(f"HD-SEED-{n:06d}", rng.choice(ISSUE_TYPES), created, "new", conversation_id)
-    if rng.random() < 0.8:
-        ticket.status = "open"
-        ticket.first_reply = created + timedelta(minutes=rng.randrange(10, 72 * 60))
-        if rng.random() < 0.6:
-            ticket.status = "resolved"
-            ticket.resolved = ticket.first_reply + timedelta(minutes=rng.randrange(5, 5 * 24 * 60))
-            if rng.random() < 0.5:
-                ticket.rating = rng.choice(("good", "good", "bad"))
-                ticket.rated = ticket.resolved + timedelta(minutes=rng.randrange(1, 600))
+    first_reply = created + timedelta(minutes=rng.randrange(10, 72 * 60))
+    resolved = first_reply + timedelta(minutes=rng.randrange(5, 5 * 24 * 60))
+    rated = resolved + timedelta(minutes=rng.randrange(1, 600))
+    rating = rng.choice(("good", "good", "bad"))
+    replies, resolves, rates = rng.random() < 0.8, rng.random() < 0.6, rng.random() < 0.5
+    if replies and first_reply <= now:
+        ticket.status, ticket.first_reply = "open", first_reply
+        if resolves and resolved <= now:
+            ticket.status, ticket.resolved = "resolved", resolved
+            if rates and rated <= now:
+                ticket.rating, ticket.rated = rating, rated
     return ticket
 
 
@@ -189,3 +199,82 @@ def _insert_batches(engine: Engine, table: str, rows: Iterator[dict], batch: int
     if chunk:
         with engine.begin() as connection:
             connection.execute(statement, chunk)
+
+
+# --- what the dashboard must show, counted straight from the activity -------------------------------------------
+
+OPEN = ("new", "open", "pending")
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def per_day(activity: Activity) -> dict[date, tuple[int, int, int, int]]:
+    """Per day: conversations, answered by an article without a ticket, bot unsure, ticket."""
+    days: dict[date, list[int]] = {}
+    for c in activity.conversations:
+        counts = days.setdefault(c.at.date(), [0, 0, 0, 0])
+        counts[0] += 1
+        counts[1] += bool(c.article) and not c.ticket
+        counts[2] += c.question is not None
+        counts[3] += c.ticket
+    return {day: tuple(counts) for day, counts in days.items()}
+
+
+def votes_per_article(activity: Activity) -> dict[str, tuple[int, int, int]]:
+    """Per article: answers, helpful votes, not-helpful votes."""
+    found: dict[str, list[int]] = {}
+    for c in activity.conversations:
+        if c.article:
+            counts = found.setdefault(c.article, [0, 0, 0])
+            counts[0] += 1
+            if c.vote is not None:
+                counts[1 if c.vote else 2] += 1
+    return {article: tuple(counts) for article, counts in found.items()}
+
+
+def asked_per_group(activity: Activity) -> dict[str, int]:
+    """How often each question was asked, the rewordings of one question counted under its first wording."""
+    first_wording = {text: group[0] for group in QUESTION_GROUPS for text in group}
+    asked: dict[str, int] = {}
+    for c in activity.conversations:
+        if c.question:
+            key = first_wording.get(c.question, c.question)
+            asked[key] = asked.get(key, 0) + 1
+    return asked
+
+
+def tickets_per_week(activity: Activity) -> dict[tuple[date, str], int]:
+    found: dict[tuple[date, str], int] = {}
+    for t in activity.tickets:
+        key = (week_start(t.created.date()), t.issue_type)
+        found[key] = found.get(key, 0) + 1
+    return found
+
+
+def open_by_age(activity: Activity, now: datetime) -> list[int]:
+    """Open tickets opened under a day ago, 1 to 7 days, 7 to 30 days, over 30 days."""
+    counts = [0, 0, 0, 0]
+    for t in activity.tickets:
+        if t.status in OPEN:
+            age = (now - t.created).total_seconds() / 86400
+            counts[0 if age < 1 else 1 if age < 7 else 2 if age < 30 else 3] += 1
+    return counts
+
+
+def median_hours(activity: Activity, what: str) -> float | None:
+    """The median hours from opening to the first reply (`first_reply`) or to resolution (`resolved`)."""
+    import statistics
+
+    hours = [(getattr(t, what) - t.created).total_seconds() / 3600 for t in activity.tickets if getattr(t, what)]
+    return statistics.median(hours) if hours else None
+
+
+def ratings_per_week(activity: Activity) -> dict[date, tuple[int, int]]:
+    found: dict[date, list[int]] = {}
+    for t in activity.tickets:
+        if t.rating:
+            counts = found.setdefault(week_start(t.rated.date()), [0, 0])
+            counts[0 if t.rating == "good" else 1] += 1
+    return {week: tuple(counts) for week, counts in found.items()}
