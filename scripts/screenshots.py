@@ -1,9 +1,11 @@
 """Screenshots for the docs: the chat widget (docs/widget-fr.png, desktop; docs/widget-phone-en.png, 360x640)
-and the staff console (docs/console-queue.png, docs/console-ticket.png).
+and the staff console (docs/console-queue.png, docs/console-ticket.png); with --dashboard, the dashboard over a
+month of made-up activity (docs/dashboard.png, docs/dashboard-phone.png; no Rasa server needed).
 
     .venv/bin/python scripts/screenshots.py                       # starts its own assistant and console
     .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000 --email admin@example.org --password ...
                                                                    # or uses a running console (`make run`)
+    .venv/bin/python scripts/screenshots.py --dashboard
 
 Needs the trained model (`make model`) when it starts its own servers, and Debian's Chromium (`make browser`).
 Each screenshot is taken after a question and its answer, with the "was this helpful?" buttons showing.
@@ -16,11 +18,13 @@ import re
 import sys
 import tempfile
 from contextlib import ExitStack
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.activity import random_activity, seed_workspace  # noqa: E402
 from tests.support.servers import (  # noqa: E402
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
@@ -111,6 +115,34 @@ def take(console_url: str, out: Path, email: str | None = None, password: str | 
     return written
 
 
+def dashboard_shots(console_url: str, email: str, password: str, out: Path) -> list[Path]:
+    """The dashboard's top on a desktop, and its first screens on a phone."""
+    from playwright.sync_api import sync_playwright
+
+    written = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            for name, viewport in (("dashboard.png", {"width": 1280, "height": 1400}),
+                                   ("dashboard-phone.png", {"width": 360, "height": 1200})):  # fmt: skip
+                context = browser.new_context(viewport=viewport)
+                page = context.new_page()
+                page.goto(console_url + "/login")
+                page.get_by_label("E-mail").fill(email)
+                page.get_by_label("Password").fill(password)
+                page.get_by_role("button", name="Log in").click()
+                page.wait_for_url("**/tickets")
+                page.goto(console_url + "/dashboard?days=30")
+                target = out / name
+                page.screenshot(path=str(target))
+                context.close()
+                written.append(target)
+                print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+        finally:
+            browser.close()
+    return written
+
+
 def add_sample_tickets(assistant: Assistant) -> None:
     """The sample requests, then the support loop on two of them: a question to the partner on the newest (its
     page is the ticket screenshot: thread, e-mails, reply form), a resolution rated "good" on the oldest."""
@@ -133,10 +165,20 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=DOCS, help="folder for the PNG files (default: docs/)")
     parser.add_argument("--email", help="a console account, for the console screenshots")
     parser.add_argument("--password")
+    parser.add_argument("--dashboard", action="store_true", help="the dashboard, over made-up activity")
     args = parser.parse_args()
     if not CHROMIUM.exists():
         print(f"No Chromium at {CHROMIUM}: run `make browser`.", file=sys.stderr)
         return 1
+    if args.dashboard:
+        with tempfile.TemporaryDirectory(prefix="helpdesk-screenshots-") as workdir:
+            workspace = make_workspace(Path(workdir))
+            today = date.today()
+            seed_workspace(workspace.workdir, workspace.database_url,
+                           random_activity(today - timedelta(days=29), today, 600, extra_tickets=40))  # fmt: skip
+            with running_console(workspace, "http://127.0.0.1:9", name="dashboard-console") as console:
+                dashboard_shots(console.url, ADMIN_EMAIL, ADMIN_PASSWORD, args.out)
+        return 0
     if args.console_url:
         take(args.console_url.rstrip("/"), args.out, args.email, args.password)
         return 0

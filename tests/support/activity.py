@@ -12,10 +12,12 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 
+from bot.database import make_engine
 from bot.knowledge.records import ArticleAnswer, ArticleFeedback, UnansweredQuestion
 from bot.tickets.models import ISSUE_TYPES, Ticket
 
@@ -278,3 +280,20 @@ def ratings_per_week(activity: Activity) -> dict[date, tuple[int, int]]:
             counts = found.setdefault(week_start(t.rated.date()), [0, 0])
             counts[0 if t.rating == "good" else 1] += 1
     return {week: tuple(counts) for week, counts in found.items()}
+
+
+def seed_workspace(workdir: Path, database_url: str, activity: Activity) -> None:
+    """The activity in a test workspace's ticket store and in a tracker store beside it, named in the workspace's
+    endpoints file as Rasa's, where a console started on the workspace (tests/support/servers.py) looks for it."""
+    tracker_path = workdir / "tracker.db"
+    (workdir / "endpoints.yml").write_text(
+        f"tracker_store:\n  type: bot.rasa_server.tracker_store.MaskingSQLTrackerStore\n  dialect: sqlite\n"
+        f"  db: {tracker_path}\n",
+        encoding="utf-8",
+    )
+    engine, tracker = make_engine(database_url), make_engine(f"sqlite:///{tracker_path}")
+    try:
+        write(activity, engine, tracker)
+    finally:
+        engine.dispose()
+        tracker.dispose()

@@ -7,11 +7,11 @@ from markupsafe import Markup, escape
 
 from bot.console.dashboard.charts import Chart, Value
 
-WIDTH = 640
-PLOT_HEIGHT = 180
-LEFT, BOTTOM, TOP = 44, 34, 10
-BAR_ROW = 24
-LABEL_WIDTH = 230
+WIDTH = 480  # scaled to the page: on a phone's 360 pixels, 13-pixel text stays about 10 pixels high
+PLOT_HEIGHT = 160
+LEFT, BOTTOM, TOP = 48, 40, 10
+LEGEND_LINE = 18
+BAR_ROW = 38  # a bar's label on its own line above it, so long labels keep the whole width
 # Okabe and Ito's palette: told apart with every common colour-vision deficiency.
 COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00")
 
@@ -61,16 +61,21 @@ def _frame(chart: Chart, height: int, body: list[str]) -> Markup:
     return Markup("\n".join(parts))
 
 
-def _legend(chart: Chart, y: int) -> list[str]:
+def _legend(chart: Chart, y: int) -> tuple[list[str], int]:
+    """The series' colours and names from `y` down, wrapped to the width; and the height it took."""
     if len(chart.drawn) < 2:
-        return []
-    parts, x = [], LEFT
+        return [], 0
+    parts, x, line = [], LEFT, 0
     for index, name in enumerate(chart.drawn):
+        width = 22 + 8 * len(name)  # 13-pixel sans-serif: about 8 pixels a character, to be safe
+        if x + width > WIDTH and x > LEFT:
+            x, line = LEFT, line + 1
         colour = COLOURS[index % len(COLOURS)]
-        parts.append(f'<rect x="{x}" y="{y - 9}" width="10" height="10" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 14}" y="{y}" class="legend">{escape(name)}</text>')
-        x += 24 + 7 * len(name)
-    return parts
+        top = y + line * LEGEND_LINE
+        parts.append(f'<rect x="{x}" y="{top - 10}" width="11" height="11" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 15}" y="{top}" class="legend">{escape(name)}</text>')
+        x += width
+    return parts, (line + 1) * LEGEND_LINE
 
 
 def _time_axis(chart: Chart, max_value: float, plot_width: float) -> list[str]:
@@ -83,13 +88,13 @@ def _time_axis(chart: Chart, max_value: float, plot_width: float) -> list[str]:
             f"{escape(_axis_label(chart, max_value * fraction))}</text>"
         )
     count = len(chart.rows)
-    every = max(1, -(-count // 8))  # at most eight labels under the axis
+    every = max(1, -(-count // 6))  # at most six labels under the axis
     step = plot_width / max(count, 1)
     for index, (category, _values) in enumerate(chart.rows):
-        if index % every == 0 or index == count - 1 and count <= 8:
+        if index % every == 0:
             x = LEFT + step * (index + 0.5)
             parts.append(
-                f'<text x="{x:.1f}" y="{TOP + PLOT_HEIGHT + 14}" class="axis" text-anchor="middle">'
+                f'<text x="{x:.1f}" y="{TOP + PLOT_HEIGHT + 16}" class="axis" text-anchor="middle">'
                 f"{escape(category[5:] if len(category) == 10 else category)}</text>"
             )
     return parts
@@ -116,8 +121,8 @@ def columns(chart: Chart) -> Markup:
                 f'height="{height:.1f}" fill="{colour}">{_mark_title(chart, category, name, value)}</rect>'
             )
             base += value
-    body += _legend(chart, TOP + PLOT_HEIGHT + BOTTOM - 4)
-    return _frame(chart, TOP + PLOT_HEIGHT + BOTTOM + 6, body)
+    legend, height = _legend(chart, TOP + PLOT_HEIGHT + BOTTOM - 4)
+    return _frame(chart, TOP + PLOT_HEIGHT + BOTTOM - 12 + height, body + legend)
 
 
 def lines(chart: Chart) -> Markup:
@@ -148,29 +153,27 @@ def lines(chart: Chart) -> Markup:
             points.append(segment)
         for run in points:
             body.append(f'<polyline points="{" ".join(run)}" fill="none" stroke="{colour}" stroke-width="2"/>')
-    body += _legend(chart, TOP + PLOT_HEIGHT + BOTTOM - 4)
-    return _frame(chart, TOP + PLOT_HEIGHT + BOTTOM + 6, body)
+    legend, height = _legend(chart, TOP + PLOT_HEIGHT + BOTTOM - 4)
+    return _frame(chart, TOP + PLOT_HEIGHT + BOTTOM - 12 + height, body + legend)
 
 
 def bars(chart: Chart) -> Markup:
-    """Horizontal bars, one row per category (articles, questions, languages, ages), the first series."""
+    """Horizontal bars, one row per category (articles, questions, languages, ages), the first series; each
+    row's label on the line above its bar."""
     max_value = _scale_max(chart, stacked=False)
-    plot_width = WIDTH - LABEL_WIDTH - 60
+    plot_width = WIDTH - 70
     body = []
     for index, (category, values) in enumerate(chart.rows):
         y = 4 + index * BAR_ROW
-        label = category if len(category) <= 34 else category[:33] + "…"
+        label = category if len(category) <= 60 else category[:59] + "…"
         value = values[0] or 0
         width = plot_width * value / max_value if max_value else 0
-        body.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" class="axis" text-anchor="end">{escape(label)}</text>')
+        body.append(f'<text x="2" y="{y + 13}" class="axis">{escape(label)}</text>')
         body.append(
-            f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{max(width, 1):.1f}" height="{BAR_ROW - 8}" '
+            f'<rect x="2" y="{y + 18}" width="{max(width, 1):.1f}" height="14" '
             f'fill="{COLOURS[0]}">{_mark_title(chart, category, chart.drawn[0], values[0])}</rect>'
         )
-        body.append(
-            f'<text x="{LABEL_WIDTH + width + 4:.1f}" y="{y + 15}" class="axis">'
-            f"{escape(chart.shown(values[0]))}</text>"
-        )
+        body.append(f'<text x="{width + 8:.1f}" y="{y + 30}" class="axis">{escape(chart.shown(values[0]))}</text>')
     return _frame(chart, 8 + BAR_ROW * max(len(chart.rows), 1), body)
 
 
