@@ -51,6 +51,26 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _record_file_changes() -> None:
+    """Articles changed in the folder since the history last read it become revisions (bot/knowledge/history.py)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.database import make_engine
+    from bot.knowledge.history import ArticleHistory
+
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    try:
+        recorded = ArticleHistory(engine).sync(settings.knowledge_dir)
+    except SQLAlchemyError as error:  # a database not migrated yet: publishing does not need the history
+        print(f"Article history not updated ({error.__class__.__name__}): run `helpdesk db upgrade`", file=sys.stderr)
+        return
+    finally:
+        engine.dispose()
+    if recorded:
+        print(f"Recorded {len(recorded)} changed article(s) in the history.", flush=True)
+
+
 def _publish(args: argparse.Namespace) -> int:
     """Rebuild and retrain from knowledge/, then have the running Rasa server swap to the new model."""
     from bot.knowledge.publishing import PublishJob, PublishStatus
@@ -67,6 +87,7 @@ def _publish(args: argparse.Namespace) -> int:
         if status.stage in said:
             print(said[status.stage], flush=True)
 
+    _record_file_changes()
     job = PublishJob(rasa_url=url, train=lambda directory, on_line: train(force=False), on_change=report)
     status = job.run()
     if status.stage == "failed":

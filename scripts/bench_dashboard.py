@@ -87,10 +87,11 @@ def seed(store: TicketStore, tracker: Engine, ticket_count: int, event_count: in
     activity = make_activity(ticket_count, event_count)
     built = time.perf_counter() - started
     write(activity, store.engine, tracker)
-    if tracker.dialect.name == "postgresql":  # fresh statistics, as autovacuum would soon gather after a load
+    if tracker.dialect.name == "postgresql":
+        # What autovacuum soon does after a load: statistics, and the visibility map index-only scans need.
         for engine in (store.engine, tracker):
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("ANALYZE"))
+                connection.execute(text("VACUUM ANALYZE"))
     print(f"  seeded in {time.perf_counter() - started:.1f} s (activity built in {built:.1f} s)")
     rows = {table: count(store.engine, table) for table in STORE_TABLES}
     rows["events (tracker)"] = count(tracker, "events")
@@ -138,7 +139,7 @@ def bench(store_url: str, tracker_url: str, ticket_count: int, event_count: int)
         "satisfaction (90 days)": lambda: tickets.satisfaction(engine, period),
     }
     for name, run in measures.items():
-        print(f"  {name:<40} {median_ms(run):8.1f} ms")
+        print(f"  {name:<42} {median_ms(run):8.1f} ms")
     client = console_client(store, tracker_url)
     pages = {
         "GET /dashboard?days=90": "/dashboard?days=90",
@@ -150,7 +151,7 @@ def bench(store_url: str, tracker_url: str, ticket_count: int, event_count: int)
     for name, path in pages.items():
         get(client, path)()  # warm-up: templates compiled, engines connected
         page_ms[name] = median_ms(get(client, path))
-        print(f"  {name:<40} {page_ms[name]:8.1f} ms")
+        print(f"  {name:<42} {page_ms[name]:8.1f} ms")
     worst = page_ms["GET /dashboard?days=90"]
     print(f"  90-day page under 1 s: {'yes' if worst < 1000 else 'NO'} ({worst:.0f} ms)")
     tracker.dispose()

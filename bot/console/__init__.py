@@ -19,6 +19,7 @@ from bot.console.auth.user import SESSION_LIFETIME, ConsoleUser, session_user
 from bot.console.auth.views import auth as auth_pages
 from bot.console.dashboard.views import dashboard as dashboard_pages
 from bot.console.i18n import console_language
+from bot.console.knowledge.history import article_history_pages
 from bot.console.knowledge.views import knowledge as knowledge_pages
 from bot.console.labels import audit_value, label_of
 from bot.console.mail.views import mail as mail_pages
@@ -32,7 +33,7 @@ from bot.tickets.store import TicketStore
 logger = logging.getLogger(__name__)
 # Imported under other names: `bot.console.tickets` etc. stay the packages, not the blueprints.
 BLUEPRINTS = (public_pages, chat_file_pages, auth_pages, tickets_pages, dashboard_pages, knowledge_pages,
-              accounts_pages, saved_replies_pages, mail_pages, api_pages)  # fmt: skip
+              article_history_pages, accounts_pages, saved_replies_pages, mail_pages, api_pages)  # fmt: skip
 
 
 def create_app(settings: Settings | None = None, store: TicketStore | None = None) -> Flask:

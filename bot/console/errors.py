@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-PRIVATE_AREAS = ("tickets", "knowledge", "accounts", "dashboard")  # blueprints whose pages show partner data
+# Blueprints whose pages show partner data (or drafts partners must not see).
+PRIVATE_AREAS = ("tickets", "knowledge", "article_history", "accounts", "dashboard")
 FRAMEABLE = ("public.widget_page", "public.widget_page_en")  # partner sites may embed the chat page
 
 

@@ -13,6 +13,7 @@ from flask import Flask, current_app
 
 from bot.console.auth.redis_throttle import RedisLoginThrottle
 from bot.console.auth.throttle import LoginThrottle
+from bot.knowledge.history import ArticleHistory
 from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
 from bot.settings import ConsoleSettings, Settings
@@ -61,6 +62,14 @@ def knowledge_records() -> KnowledgeRecords:
     if "knowledge_records" not in extensions:
         extensions["knowledge_records"] = KnowledgeRecords(store().engine)
     return extensions["knowledge_records"]
+
+
+def article_history() -> ArticleHistory:
+    """Every article's revisions and drafts, on the ticket store's database."""
+    extensions = current_app.extensions
+    if "article_history" not in extensions:
+        extensions["article_history"] = ArticleHistory(store().engine)
+    return extensions["article_history"]
 
 
 def publisher() -> PublishJob:

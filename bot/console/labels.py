@@ -68,6 +68,25 @@ LABELS: dict[str, dict[str, LazyString]] = {
         "over7d": _l("over 7 days"),
         "over30d": _l("over 30 days"),
     },
+    # How an article revision came about (bot.knowledge.history.KINDS), and the fields a comparison names.
+    "revision_kind": {
+        "console": _l("saved in the console"),
+        "file": _l("changed in the folder"),
+        "restore": _l("restored"),
+        "draft": _l("draft published"),
+        "example": _l("question added as example"),
+    },
+    "article_field": {
+        "title": _l("title"),
+        "answer": _l("answer"),
+        "examples": _l("example questions"),
+        "source": _l("source"),
+        "related": _l("related articles"),
+        "ticket_issue_type": _l("ticket issue type"),
+        "citations": _l("citations"),
+        "id": _l("id"),
+        "illustrations": _l("illustrations"),
+    },
     # The dashboard's open tickets by age (bot.dashboard.tickets.AGE_BUCKETS).
     "open_age": {
         "day": _l("under a day"),

@@ -63,8 +63,13 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 def load_article(path: Path) -> Article:
     """Parse one article file; raise ArticleFormatError naming the file when it is not an article."""
+    return parse_article(path.read_text(encoding="utf-8"), path)
+
+
+def parse_article(content: str, path: Path) -> Article:
+    """An article from its file's text (a revision, a draft), as if read from `path`."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
+        raw = yaml.load(content, Loader=SAFE_LOADER)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as error:
         raise ArticleFormatError(f"{path.name}: not valid YAML ({error})") from error
     if not isinstance(raw, dict):

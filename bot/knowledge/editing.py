@@ -118,7 +118,19 @@ def _draft_text(raw: Any) -> ArticleText:
 def load_draft(directory: Path, article_id: str) -> ArticleDraft:
     """The article as the edit form shows it; a file that is not valid YAML opens with empty fields."""
     path = article_file(directory, article_id)
-    raw = _read_raw(path)
+    return _form_draft(article_id, _read_raw(path), file_version(path))
+
+
+def draft_of_content(article_id: str, content: str, version: str) -> ArticleDraft:
+    """A saved draft's or a revision's text as the edit form shows it, to be saved over the file at `version`."""
+    try:
+        raw = yaml.load(content, Loader=_Loader)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError:
+        raw = None
+    return _form_draft(article_id, raw if isinstance(raw, dict) else {}, version)
+
+
+def _form_draft(article_id: str, raw: dict[str, Any], version: str) -> ArticleDraft:
     source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
     related = raw.get("related") if isinstance(raw.get("related"), list) else []
     return ArticleDraft(
@@ -128,7 +140,7 @@ def load_draft(directory: Path, article_id: str) -> ArticleDraft:
         related=tuple(str(r) for r in related),
         ticket_issue_type=raw.get("ticket_issue_type") or None,
         texts={language: _draft_text(raw.get(language)) for language in LANGUAGES},
-        version=file_version(path),
+        version=version,
     )
 
 
@@ -293,6 +305,39 @@ def save_article(directory: Path, draft: ArticleDraft, create: bool = False) -> 
             _create_exclusively(path, content)
         else:
             _write_atomically(path, content)
+    return path
+
+
+def checked_content(directory: Path, draft: ArticleDraft) -> str:
+    """The file's text this change would write, checked as a save checks it, without writing it (a draft)."""
+    problems = _precheck(directory, draft, create=False)
+    if problems:
+        raise EditRejected(problems)
+    path = directory / f"{draft.id}.yml"
+    content = render_article(draft, _read_raw(path))
+    problems = _new_problems(directory, path, content)
+    if problems:
+        raise EditRejected(problems, current_version=file_version(path))
+    return content
+
+
+def write_content(directory: Path, article_id: str, content: str, version: str) -> Path:
+    """Write a whole file's text (a revision restored, a draft published) over the file at `version`, after the
+    same checks as a save; EditRejected when the file changed since, or when the text no longer fits the rest."""
+    path = article_file(directory, article_id)
+    if not path.exists():
+        raise ArticleNotFound(article_id)
+    with _write_lock:
+        current = file_version(path)
+        if version != current:
+            raise EditRejected(
+                [f"{path.name}: the article was changed since; check the text below and save again"],
+                current_version=current,
+            )
+        problems = _new_problems(directory, path, content)
+        if problems:
+            raise EditRejected(problems, current_version=current)
+        _write_atomically(path, content)
     return path
 
 

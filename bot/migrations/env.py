@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 import bot.accounts.models  # noqa: F401  (registers its tables)
+import bot.knowledge.history  # noqa: F401
 import bot.knowledge.records  # noqa: F401
 import bot.mail.models  # noqa: F401
 import bot.tickets.models  # noqa: F401

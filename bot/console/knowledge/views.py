@@ -7,11 +7,13 @@ through bot.knowledge.publishing (the job `helpdesk publish` runs too).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from bot.console.extensions import knowledge_dir, knowledge_records, publisher
+from bot.console.extensions import article_history, knowledge_dir, knowledge_records, publisher
 from bot.console.i18n import console_language
 from bot.console.knowledge.forms import draft_from_form, form_values
 from bot.console.knowledge.publish_status import status_view
@@ -19,14 +21,19 @@ from bot.console.labels import label_of
 from bot.console.roles import admin_required
 from bot.knowledge.articles import ISSUE_TYPES, LANGUAGES, Article, ArticleFormatError, article_paths, load_article
 from bot.knowledge.editing import (
+    ArticleDraft,
     ArticleNotFound,
     EditRejected,
     add_example,
+    checked_content,
+    draft_of_content,
     example_owners,
+    file_version,
     load_draft,
     new_draft,
     save_article,
 )
+from bot.knowledge.history import Draft
 from bot.knowledge.validation import KNOWN_GUIDES, normalise_example
 from bot.tickets.validation import record_id
 
@@ -54,6 +61,7 @@ def read_articles() -> tuple[list[Article], list[str]]:
 @knowledge.get("")
 @admin_required
 def articles() -> str:
+    article_history().sync(knowledge_dir())  # a file changed outside the console becomes a revision now
     found, broken = read_articles()
     return render_template(
         "knowledge/articles.html",
@@ -61,6 +69,7 @@ def articles() -> str:
         broken=broken,
         votes=knowledge_records().feedback_counts(),
         answers=knowledge_records().answer_counts(),
+        drafts=article_history().drafts(),
     )
 
 
@@ -68,7 +77,13 @@ def articles() -> str:
 
 
 def render_form(
-    values: dict[str, str], *, is_new: bool, problems: list[str] | None = None, status: int = 200
+    values: dict[str, str],
+    *,
+    is_new: bool,
+    problems: list[str] | None = None,
+    status: int = 200,
+    saved_draft: Draft | None = None,
+    editing_draft: bool = False,
 ) -> tuple[str, int]:
     problems = problems or []
     error_fields = {match for problem in problems for match in _FIELD.findall(problem)}
@@ -84,8 +99,15 @@ def render_form(
         guides=guides,
         issue_types=[(key, label_of("issue_type", key)) for key in ISSUE_TYPES],
         languages=LANGUAGES,
+        saved_draft=saved_draft,
+        editing_draft=editing_draft,
     )
     return page, status
+
+
+def recorded(path: Path, kind: str, note: str) -> None:
+    """The file as just written, as a revision by the admin who wrote it."""
+    article_history().record(path.stem, path.read_text(encoding="utf-8"), current_user.email, kind, note)
 
 
 def saved_notice(examples_changed: bool) -> None:
@@ -109,9 +131,10 @@ def new_article():
     article_id = request.form.get("id", "").strip()
     draft = draft_from_form(request.form, article_id)
     try:
-        save_article(knowledge_dir(), draft, create=True)
+        path = save_article(knowledge_dir(), draft, create=True)
     except EditRejected as error:
         return render_form(request.form.to_dict(), is_new=True, problems=error.problems, status=422)
+    recorded(path, "console", request.form.get("note", ""))
     saved_notice(examples_changed=True)
     return redirect(url_for("knowledge.edit_article", article_id=article_id))
 
@@ -123,20 +146,48 @@ def edit_article(article_id: str):
         current = load_draft(knowledge_dir(), article_id)
     except ArticleNotFound:
         abort(404)
+    article_history().sync(knowledge_dir())
+    saved_draft = article_history().draft(article_id)
     if request.method == "GET":
-        return render_form(form_values(current), is_new=False)
+        if saved_draft and request.args.get("draft") == "1":
+            values = form_values(draft_of_content(article_id, saved_draft.content, saved_draft.base_hash))
+            values["note"] = saved_draft.note
+            return render_form(values, is_new=False, saved_draft=saved_draft, editing_draft=True)
+        return render_form(form_values(current), is_new=False, saved_draft=saved_draft)
     draft = draft_from_form(request.form, article_id)
+    note = request.form.get("note", "")
+    if request.form.get("intent") == "draft":
+        return _save_as_draft(draft, note)
     try:
-        save_article(knowledge_dir(), draft)
+        path = save_article(knowledge_dir(), draft)
     except ArticleNotFound:
         abort(404)
     except EditRejected as error:
         values = request.form.to_dict()
         if error.current_version:
             values["version"] = error.current_version  # saving again knowingly replaces the other change
-        return render_form(values, is_new=False, problems=error.problems, status=422)
+        return render_form(values, is_new=False, problems=error.problems, status=422, saved_draft=saved_draft)
+    recorded(path, "console", note)
+    if saved_draft and request.form.get("from_draft") == "1":
+        article_history().discard_draft(article_id)  # the draft, as edited, is what was just published
     saved_notice(examples_changed=any(draft.text(lang).examples != current.text(lang).examples for lang in LANGUAGES))
     return redirect(url_for("knowledge.edit_article", article_id=article_id))
+
+
+def _save_as_draft(draft: ArticleDraft, note: str):
+    """Keep the change aside, checked as a save would check it; the live file and the bot stay as they are."""
+    directory = knowledge_dir()
+    try:
+        content = checked_content(directory, draft)
+    except ArticleNotFound:
+        abort(404)
+    except EditRejected as error:
+        values = request.form.to_dict()
+        return render_form(values, is_new=False, problems=error.problems, status=422, editing_draft=True)
+    base = draft.version or file_version(directory / f"{draft.id}.yml")
+    article_history().save_draft(draft.id, content, base, current_user.email, note)
+    flash(_("Draft saved. Partners still get the published text until you publish the draft."), "saved")
+    return redirect(url_for("knowledge.edit_article", article_id=draft.id, draft="1"))
 
 
 # --- unanswered questions ---------------------------------------------------------------------------------------
@@ -183,13 +234,15 @@ def add_question_as_example(question_id: int):
     else:
         back = url_for("knowledge.unanswered", order=request.form.get("order", "newest"))
     try:
-        add_example(knowledge_dir(), article_id, row.text, row.language)
+        article_history().sync(knowledge_dir())
+        path = add_example(knowledge_dir(), article_id, row.text, row.language)
     except ArticleNotFound:
         flash(_("There is no article %(id)s.", id=article_id), "error")
         return redirect(back)
     except EditRejected as error:
         flash(_("Not added to %(id)s:", id=article_id) + " " + "; ".join(error.problems), "error")
         return redirect(back)
+    recorded(path, "example", row.text)
     flash(_("Added as an example of %(id)s. The bot recognises it after Publish.", id=article_id), "saved")
     return redirect(back)
 
@@ -206,6 +259,7 @@ def publish_page() -> str:
 @knowledge.post("/publish")
 @admin_required
 def publish():
+    article_history().sync(knowledge_dir())  # what is published is in the history, however it was changed
     if publisher().start():
         flash(_("Publication started."), "saved")
     else:

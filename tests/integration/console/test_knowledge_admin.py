@@ -18,7 +18,7 @@ from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.tickets.store import TicketStore
-from tests.integration.console.support import PASSWORD
+from tests.integration.console.support import PASSWORD, edit_form
 from tests.support.settings import console_settings
 
 ADMIN = "admin@helpdesk.org"
@@ -64,22 +64,6 @@ def log_in(client: FlaskClient, email: str = ADMIN) -> FlaskClient:
 
 def admin(app: Flask) -> FlaskClient:
     return log_in(app.test_client())
-
-
-def edit_form(client: FlaskClient, article_id: str) -> dict[str, str]:
-    """The edit form's fields as the page fills them, as a browser would send them back."""
-    page = client.get(f"/knowledge/{article_id}").get_data(as_text=True)
-    fields = {name: value for name, value in re.findall(r'<input[^>]* name="([^"]+)" value="([^"]*)"', page)}
-    fields.update(re.findall(r'<textarea id="[^"]+" name="([^"]+)"[^>]*>(.*?)</textarea>', page, flags=re.S))
-    fields.update(re.findall(r'<select id="[^"]+" name="([^"]+)"[^>]*>.*?<option value="([^"]*)" selected', page, re.S))
-    fields.setdefault("ticket_issue_type", "")
-    return {name: unescape(value) for name, value in fields.items()}
-
-
-def unescape(text: str) -> str:
-    return (
-        text.replace("&#34;", '"').replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    )
 
 
 PAGES = ["/knowledge", "/knowledge/new", "/knowledge/forgot-password", "/knowledge/unanswered"]
