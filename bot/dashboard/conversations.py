@@ -1,9 +1,10 @@
 """Conversations per day and how they ended: answered by an article, the bot unsure, a ticket; their languages.
 
-A conversation here is one partner's conversation id on one UTC day in which the partner wrote: Rasa's tracker
-store says who wrote when; the knowledge records and the ticket store say what came of it. The two may live in
-different databases (two SQLite files by default), so each gives its (conversation, day) pairs and the shares
-are set arithmetic here, not a join.
+A conversation here is one partner's conversation id on one UTC day in which the partner wrote. Rasa's tracker
+store counts them; the knowledge records and the ticket store, which may live in another database (two SQLite
+files by default), say what came of them. Each side is counted per day in SQL: an article answer, an unsure
+answer or a ticket is written while the partner writes, so what the records count on a day is part of the
+conversations the tracker counts that day.
 """
 
 from __future__ import annotations
@@ -11,17 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, text
+from sqlalchemy import exists, func, select, text, union
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import aliased
 
 from bot.dashboard.period import Period
-from bot.dashboard.sql import epoch_day_sql, utc_day
+from bot.dashboard.sql import day_of, epoch_day, seconds_day_sql
 from bot.knowledge.articles import LANGUAGES
 from bot.knowledge.records import ArticleAnswer, UnansweredQuestion
 from bot.tickets.models import Ticket
-
-Pairs = set[tuple[str, str]]  # (conversation id, 'YYYY-MM-DD')
 
 
 @dataclass(frozen=True)
@@ -51,87 +51,138 @@ class ConversationFigures:
         return DayOutcomes(first, add("conversations"), add("contained"), add("unsure"), add("ticket"))
 
 
-def _record_pairs(engine: Engine, column_id, column_at, period: Period) -> Pairs:
-    query = (
-        select(column_id, utc_day(column_at))
-        .where(column_id.is_not(None), column_at >= period.start, column_at < period.end)
-        .distinct()
-    )
+def _per_day(engine: Engine, query) -> dict[date, int]:
     with engine.connect() as connection:
-        return {(conversation, day) for conversation, day in connection.execute(query)}
+        return {day_of(day): count for day, count in connection.execute(query)}
 
 
-def _tracker_pairs(tracker: Engine, period: Period) -> Pairs:
-    day = epoch_day_sql(tracker.dialect.name)
-    query = text(
-        f"SELECT DISTINCT sender_id, {day} FROM events "  # noqa: S608 (no value is formatted in)
-        "WHERE type_name = 'user' AND timestamp >= :start AND timestamp < :end"
+def _distinct_per_day(column_id, column_at, period: Period, *where):
+    day = epoch_day(column_at)
+    return (
+        select(day, func.count(func.distinct(column_id)))
+        .where(column_id.is_not(None), column_at >= period.start, column_at < period.end, *where)
+        .group_by(day)
     )
+
+
+def _contained_per_day(period: Period):
+    """Conversations an article answered on a day on which they opened no ticket."""
+    ticket = aliased(Ticket)
+    no_ticket = ~exists().where(
+        ticket.conversation_id == ArticleAnswer.conversation_id,
+        epoch_day(ticket.created_at) == epoch_day(ArticleAnswer.at),
+    )
+    return _distinct_per_day(ArticleAnswer.conversation_id, ArticleAnswer.at, period, no_ticket)
+
+
+def _seen_by_records_per_day(period: Period):
+    """Without the tracker store: the conversations that reached an article, the unsure answer or a ticket."""
+    parts = [
+        select(column_id.label("conversation"), epoch_day(column_at).label("day")).where(
+            column_id.is_not(None), column_at >= period.start, column_at < period.end
+        )
+        for column_id, column_at in (
+            (ArticleAnswer.conversation_id, ArticleAnswer.at),
+            (UnansweredQuestion.conversation_id, UnansweredQuestion.at),
+            (Ticket.conversation_id, Ticket.created_at),
+        )
+    ]
+    seen = union(*parts).subquery()  # UNION: each (conversation, day) once
+    return select(seen.c.day, func.count()).group_by(seen.c.day)
+
+
+def _tracker_per_day(tracker: Engine, period: Period) -> dict[date, int]:
+    day = seconds_day_sql(tracker.dialect.name)
+    query = text(
+        f"SELECT {day} AS day, COUNT(DISTINCT sender_id) FROM events "  # noqa: S608 (no value is formatted in)
+        "WHERE type_name = 'user' AND timestamp >= :start AND timestamp < :end GROUP BY 1"
+    )
+    bounds = {"start": period.start.timestamp(), "end": period.end.timestamp()}
     with tracker.connect() as connection:
-        rows = connection.execute(query, {"start": period.start.timestamp(), "end": period.end.timestamp()})
-        return {(sender, day) for sender, day in rows}
+        return {day_of(day): count for day, count in connection.execute(query, bounds)}
 
 
 def _tracker_languages(tracker: Engine, period: Period) -> dict[str, int]:
     # Rasa writes each event as json.dumps(event.as_dict()): a language slot event holds '"value": "fr"'.
+    counts = ", ".join(f"COUNT(DISTINCT CASE WHEN data LIKE :{language} THEN sender_id END)" for language in LANGUAGES)
     query = text(
-        "SELECT COUNT(DISTINCT sender_id) FROM events WHERE type_name = 'slot' AND action_name = 'language' "
-        "AND timestamp >= :start AND timestamp < :end AND data LIKE :value"
+        f"SELECT {counts} FROM events WHERE type_name = 'slot' AND action_name = 'language' "  # noqa: S608
+        "AND timestamp >= :start AND timestamp < :end"
     )
-    bounds = {"start": period.start.timestamp(), "end": period.end.timestamp()}
+    values = {language: f'%"value": "{language}"%' for language in LANGUAGES}
     with tracker.connect() as connection:
-        return {
-            language: connection.execute(query, {**bounds, "value": f'%"value": "{language}"%'}).scalar_one()
-            for language in LANGUAGES
-        }
+        row = connection.execute(
+            query, {**values, "start": period.start.timestamp(), "end": period.end.timestamp()}
+        ).one()
+    return dict(zip(LANGUAGES, (int(n) for n in row), strict=True))
 
 
 def _record_languages(engine: Engine, period: Period) -> dict[str, int]:
     """Without the tracker store: the conversations the records saw, by the language of what they recorded."""
-    seen: dict[str, set[str]] = {language: set() for language in LANGUAGES}
+    parts = [
+        select(table.conversation_id.label("conversation"), table.language.label("language")).where(
+            table.conversation_id.is_not(None), table.at >= period.start, table.at < period.end
+        )
+        for table in (ArticleAnswer, UnansweredQuestion)
+    ]
+    seen = union(*parts).subquery()
+    query = select(seen.c.language, func.count()).group_by(seen.c.language)
     with engine.connect() as connection:
-        for table in (ArticleAnswer, UnansweredQuestion):
-            query = (
-                select(table.conversation_id, table.language)
-                .where(table.conversation_id.is_not(None), table.at >= period.start, table.at < period.end)
-                .distinct()
-            )
-            for conversation, language in connection.execute(query):
-                seen.setdefault(language, set()).add(conversation)
-    return {language: len(conversations) for language, conversations in seen.items()}
+        found = dict(connection.execute(query).all())
+    return {language: found.get(language, 0) for language in LANGUAGES}
 
 
-def conversation_figures(engine: Engine, tracker: Engine | None, period: Period) -> ConversationFigures:
-    """The day-by-day outcomes over `period`; `engine` holds tickets and knowledge records, `tracker` Rasa's events."""
-    answered = _record_pairs(engine, ArticleAnswer.conversation_id, ArticleAnswer.at, period)
-    unsure = _record_pairs(engine, UnansweredQuestion.conversation_id, UnansweredQuestion.at, period)
-    ticketed = _record_pairs(engine, Ticket.conversation_id, Ticket.created_at, period)
-    conversations: Pairs | None = None
-    languages: dict[str, int] | None = None
-    if tracker is not None:
-        try:
-            conversations = _tracker_pairs(tracker, period)
-            languages = _tracker_languages(tracker, period)
-        except SQLAlchemyError:
-            conversations = languages = None  # no events table yet (Rasa never started), or unreachable
+def tracker_days(tracker: Engine | None, period: Period) -> dict[date, int] | None:
+    """Conversations per day in Rasa's tracker store; None when it cannot be read (not SQL, not started yet)."""
+    if tracker is None:
+        return None
+    try:
+        return _tracker_per_day(tracker, period)
+    except SQLAlchemyError:
+        return None  # no events table yet (Rasa never started), or unreachable
+
+
+def tracker_languages(tracker: Engine | None, period: Period) -> dict[str, int] | None:
+    if tracker is None:
+        return None
+    try:
+        return _tracker_languages(tracker, period)
+    except SQLAlchemyError:
+        return None
+
+
+def conversation_figures(
+    engine: Engine,
+    tracker: Engine | None,
+    period: Period,
+    days_in_tracker: dict[date, int] | None | bool = False,
+    languages_in_tracker: dict[str, int] | None | bool = False,
+) -> ConversationFigures:
+    """The day-by-day outcomes over `period`; `engine` holds tickets and knowledge records, `tracker` Rasa's events.
+
+    The tracker's counts may be passed in when read already (`tracker_days`, `tracker_languages`, in parallel).
+    """
+    contained = _per_day(engine, _contained_per_day(period))
+    unsure = _per_day(engine, _distinct_per_day(UnansweredQuestion.conversation_id, UnansweredQuestion.at, period))
+    ticketed = _per_day(engine, _distinct_per_day(Ticket.conversation_id, Ticket.created_at, period))
+    conversations = tracker_days(tracker, period) if days_in_tracker is False else days_in_tracker
+    languages = tracker_languages(tracker, period) if languages_in_tracker is False else languages_in_tracker
     from_tracker = conversations is not None
     if conversations is None:
-        conversations = answered | unsure | ticketed
+        conversations = _per_day(engine, _seen_by_records_per_day(period))
     if languages is None:
         languages = _record_languages(engine, period)
-    by_day: dict[str, Pairs] = {}
-    for pair in conversations:
-        by_day.setdefault(pair[1], set()).add(pair)
     days = []
     for day in period.days:
-        talked = by_day.get(day.isoformat(), set())
+        talked = conversations.get(day, 0)
+        # A conversation the tracker store no longer holds (deleted by retention) is not counted twice over.
         days.append(
             DayOutcomes(
-                day=day,
-                conversations=len(talked),
-                contained=len((talked & answered) - ticketed),
-                unsure=len(talked & unsure),
-                ticket=len(talked & ticketed),
-            )
+                day,
+                talked,
+                min(contained.get(day, 0), talked),
+                min(unsure.get(day, 0), talked),
+                min(ticketed.get(day, 0), talked),
+            )  # fmt: skip
         )
     return ConversationFigures(days=days, languages=languages, from_tracker=from_tracker)

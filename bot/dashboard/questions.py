@@ -28,6 +28,7 @@ from bot.rasa_server.nlu.linear_model import Settings, TextFeatures, normalise
 
 SAME_QUESTION = 0.7
 SCAN = 2000  # the latest questions of the period that are grouped: bounded work at any volume
+WORDINGS = 500  # of those, the most asked wordings are compared (each with each: the cost grows as its square)
 TOP = 10
 
 
@@ -64,19 +65,30 @@ def similarities(texts: list[str]) -> np.ndarray:
 
 
 def group_questions(questions: list[UnansweredQuestion], threshold: float = SAME_QUESTION) -> list[QuestionGroup]:
-    """The questions (the most recent first) in groups, the largest first."""
-    if not questions:
+    """The questions (the most recent first) in groups, the largest first.
+
+    The same words (case, accents and spaces aside) are one wording, compared once; the `WORDINGS` most asked
+    wordings are grouped, the rarer ones are left out (they would be the smallest groups).
+    """
+    wordings: dict[str, list[UnansweredQuestion]] = {}
+    for question in questions:
+        wordings.setdefault(" ".join(normalise(question.text).split()), []).append(question)
+    kept = sorted(wordings.values(), key=len, reverse=True)[:WORDINGS]  # stable: recency breaks ties
+    kept.sort(key=lambda asked: -asked[0].id)  # the most recent wording leads its group
+    if not kept:
         return []
-    similarity = similarities([question.text for question in questions])
+    similarity = similarities([asked[0].text for asked in kept])
     leaders: list[int] = []
     groups: list[QuestionGroup] = []
-    for index, question in enumerate(questions):
+    for index, asked in enumerate(kept):
         alike = np.flatnonzero(similarity[index, leaders] >= threshold) if leaders else ()
         if len(alike):
-            groups[alike[0]].questions.append(question)
+            groups[alike[0]].questions.extend(asked)
         else:
             leaders.append(index)
-            groups.append(QuestionGroup([question]))
+            groups.append(QuestionGroup(list(asked)))
+    for group in groups:
+        group.questions.sort(key=lambda question: -question.id)
     # Stable: among groups of one size, the one asked most recently first.
     return sorted(groups, key=lambda group: -group.count)
 

@@ -1,30 +1,13 @@
-"""The two SQL expressions the dashboard needs that SQLite and PostgreSQL spell differently."""
+"""The SQL expressions the dashboard needs that SQLite and PostgreSQL spell differently."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Float, String
+from sqlalchemy import Float, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
-
-
-class utc_day(FunctionElement):  # noqa: N801 (used as a SQL function)
-    """'YYYY-MM-DD' of a timestamp column, in UTC: the day a row counts on."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(utc_day, "sqlite")
-def _utc_day_sqlite(element: utc_day, compiler: Any, **kw: Any) -> str:
-    # SQLAlchemy writes SQLite datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC (utcnow): the first ten characters.
-    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
-
-
-@compiles(utc_day, "postgresql")
-def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
-    return f"to_char(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
 
 class seconds_between(FunctionElement):  # noqa: N801
@@ -46,8 +29,33 @@ def _seconds_postgresql(element: seconds_between, compiler: Any, **kw: Any) -> s
     return f"EXTRACT(EPOCH FROM ({end} - {start}))"
 
 
-def epoch_day_sql(dialect: str, column: str = "timestamp") -> str:
-    """'YYYY-MM-DD' (UTC) of a column of seconds since the epoch (Rasa's event timestamps), as SQL text."""
+class epoch_day(FunctionElement):  # noqa: N801
+    """Whole UTC days since 1970-01-01 of a timestamp column: a day as an integer, cheap to group and compare."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(epoch_day, "sqlite")
+def _epoch_day_sqlite(element: epoch_day, compiler: Any, **kw: Any) -> str:
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) - 2440587.5 AS INTEGER)"
+
+
+@compiles(epoch_day, "postgresql")
+def _epoch_day_postgresql(element: epoch_day, compiler: Any, **kw: Any) -> str:
+    return f"CAST(floor(EXTRACT(EPOCH FROM ({compiler.process(element.clauses, **kw)})) / 86400) AS INTEGER)"
+
+
+def seconds_day_sql(dialect: str, column: str = "timestamp") -> str:
+    """Whole UTC days since 1970-01-01 of a column of seconds since the epoch (Rasa's event timestamps), as SQL."""
     if dialect == "postgresql":
-        return f"to_char(to_timestamp({column}) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-    return f"date({column}, 'unixepoch')"
+        return f"CAST(floor({column} / 86400) AS INTEGER)"
+    return f"CAST({column} / 86400 AS INTEGER)"  # the timestamps are positive: truncation is the floor
+
+
+EPOCH = date(1970, 1, 1)
+
+
+def day_of(days: int) -> date:
+    """The date of an `epoch_day` value."""
+    return EPOCH + timedelta(days=int(days))

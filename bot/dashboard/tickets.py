@@ -11,7 +11,7 @@ from sqlalchemy import and_, case, func, or_, select, true
 from sqlalchemy.engine import Engine
 
 from bot.dashboard.period import Period, week_of
-from bot.dashboard.sql import seconds_between, utc_day
+from bot.dashboard.sql import day_of, epoch_day, seconds_between
 from bot.tickets.models import ISSUE_TYPES, Ticket
 
 OPEN_STATUSES = ("new", "open", "pending")
@@ -45,15 +45,16 @@ def _in_period(column, period: Period) -> tuple:
 
 def tickets_per_week(engine: Engine, period: Period) -> list[tuple[date, dict[str, int]]]:
     """For each week of the period, the tickets opened that week (within the period) per issue type."""
+    day = epoch_day(Ticket.created_at)
     query = (
-        select(utc_day(Ticket.created_at), Ticket.issue_type, func.count())
+        select(day, Ticket.issue_type, func.count())
         .where(*_in_period(Ticket.created_at, period))
-        .group_by(utc_day(Ticket.created_at), Ticket.issue_type)
+        .group_by(day, Ticket.issue_type)
     )
     weeks = {week: dict.fromkeys(ISSUE_TYPES, 0) for week in period.weeks}
     with engine.connect() as connection:
-        for day, issue_type, count in connection.execute(query):
-            counts = weeks[week_of(date.fromisoformat(day))]
+        for opened, issue_type, count in connection.execute(query):
+            counts = weeks[week_of(day_of(opened))]
             key = issue_type if issue_type in counts else "other"
             counts[key] += count
     return list(weeks.items())
@@ -97,16 +98,17 @@ def reply_times(engine: Engine, period: Period) -> ReplyTimes:
     replies: dict[date, list[float]] = {week: [] for week in period.weeks}
     resolutions: dict[date, list[float]] = {week: [] for week in period.weeks}
     query = select(
-        utc_day(Ticket.created_at),
+        epoch_day(Ticket.created_at),
         seconds_between(Ticket.created_at, Ticket.first_response_at),
         seconds_between(Ticket.created_at, Ticket.resolved_at),
     ).where(
         *_in_period(Ticket.created_at, period),
         or_(Ticket.first_response_at.is_not(None), Ticket.resolved_at.is_not(None)),
     )
+    weeks_of = {}  # epoch day -> its week, computed once per day rather than once per ticket
     with engine.connect() as connection:
         for opened, to_reply, to_resolve in connection.execute(query):
-            week = week_of(date.fromisoformat(opened))
+            week = weeks_of.get(opened) or weeks_of.setdefault(opened, week_of(day_of(opened)))
             if to_reply is not None:
                 replies[week].append(max(float(to_reply), 0.0))
             if to_resolve is not None:
@@ -128,13 +130,14 @@ def reply_times(engine: Engine, period: Period) -> ReplyTimes:
 
 def satisfaction(engine: Engine, period: Period) -> list[WeekSatisfaction]:
     """Per week, the partners' latest answers to the satisfaction question given that week."""
+    day = epoch_day(Ticket.rated_at)
     query = (
-        select(utc_day(Ticket.rated_at), Ticket.rating, func.count())
+        select(day, Ticket.rating, func.count())
         .where(Ticket.rating.is_not(None), *_in_period(Ticket.rated_at, period))
-        .group_by(utc_day(Ticket.rated_at), Ticket.rating)
+        .group_by(day, Ticket.rating)
     )
     weeks = {week: [0, 0] for week in period.weeks}
     with engine.connect() as connection:
-        for day, rating, count in connection.execute(query):
-            weeks[week_of(date.fromisoformat(day))][0 if rating == "good" else 1] += count
+        for rated, rating, count in connection.execute(query):
+            weeks[week_of(day_of(rated))][0 if rating == "good" else 1] += count
     return [WeekSatisfaction(week, good, bad) for week, (good, bad) in weeks.items()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import relationship
 
 from bot.accounts.models import StaffUser
@@ -16,6 +16,11 @@ SCORES = ("good", "bad")  # the two answers of the satisfaction question
 
 class Ticket(Base):
     __tablename__ = "tickets"
+    # What the dashboard reads of the tickets opened in a period, readable from the index alone (migration 0012).
+    __table_args__ = (
+        Index("ix_tickets_dashboard", "created_at", "issue_type", "conversation_id", "first_response_at",
+              "resolved_at"),
+    )  # fmt: skip
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(32), unique=True, index=True)

@@ -6,7 +6,10 @@ its table and its CSV file (`/dashboard/<chart>.csv`, same period).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
@@ -19,11 +22,12 @@ from bot.console.i18n import console_language
 from bot.console.labels import label_of
 from bot.conversations.transcripts import tracker_engine
 from bot.dashboard import articles, questions, tickets
-from bot.dashboard.conversations import conversation_figures
+from bot.dashboard.conversations import ConversationFigures, conversation_figures, tracker_days, tracker_languages
 from bot.dashboard.period import PRESETS, Period, PeriodError
 from bot.knowledge.articles import ISSUE_TYPES, LANGUAGES, ArticleFormatError, article_paths, load_article
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+PARALLEL_READS = 4
 
 
 @dataclass(frozen=True)
@@ -54,92 +58,228 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def build(period: Period, titles: dict[str, str]) -> tuple[list[Chart], Summary, list[questions.QuestionGroup], bool]:
-    """Every chart of the page, the period's headline figures, the unanswered groups, and whether Rasa's tracker
-    store was read (the conversation counts are otherwise only those the records saw)."""
-    engine = store().engine
-    figures = conversation_figures(engine, tracker_engine(), period)
-    total = figures.total
-    per_article = articles.article_figures(engine, period)
-    groups = questions.top_unanswered(engine, period)
-    weekly = tickets.tickets_per_week(engine, period)
-    ages = tickets.open_by_age(engine)
-    times = tickets.reply_times(engine, period)
-    rated = tickets.satisfaction(engine, period)
-    good, bad = sum(week.good for week in rated), sum(week.bad for week in rated)
+class Figures:
+    """The period's figures, each read from its store the first time a chart asks for it: the page reads them
+    all, a CSV file only what its chart needs."""
 
-    def title_of(article_id: str) -> str:
-        return f"{titles.get(article_id, article_id)} ({article_id})"
+    # Read in parallel by `read_all`; `conversations` comes last, from the tracker's counts read beside the rest.
+    SOURCES = ("tracker_days", "tracker_languages", "articles", "groups", "weekly", "ages", "times", "rated")
 
-    outcome_names = [_("Answered by an article, no ticket"), _("Bot unsure"), _("Ended in a ticket")]
-    charts = [
-        Chart(
-            "conversations", _("Conversations per day"), "columns", _("Day"),
-            [_("Conversations"), *outcome_names], plotted=1,
-            rows=[(d.day.isoformat(), [d.conversations, d.contained, d.unsure, d.ticket]) for d in figures.days],
-        ),
-        Chart(
-            "outcomes", _("How conversations ended, per day"), "lines", _("Day"), outcome_names, unit="%",
+    def __init__(self, period: Period, titles: dict[str, str]) -> None:
+        self.period, self.titles = period, titles
+        self.engine, self.tracker = store().engine, tracker_engine()  # read here: the threads have no app context
+
+    def read_all(self) -> None:
+        """Read every source at once, each on its own connection: the databases work in parallel (SQLite and
+        psycopg2 let go of Python's lock while a query runs), so the page waits for the slowest, not the sum."""
+        with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
+            futures = [pool.submit(getattr, self, name) for name in self.SOURCES]
+            futures.append(pool.submit(getattr, self, "conversations"))
+            for future in futures:
+                future.result()
+
+    @cached_property
+    def tracker_days(self) -> dict[date, int] | None:
+        return tracker_days(self.tracker, self.period)
+
+    @cached_property
+    def tracker_languages(self) -> dict[str, int] | None:
+        return tracker_languages(self.tracker, self.period)
+
+    @cached_property
+    def conversations(self) -> ConversationFigures:
+        return conversation_figures(self.engine, self.tracker, self.period, self.tracker_days, self.tracker_languages)
+
+    @cached_property
+    def weekly(self) -> list[tuple[date, dict[str, int]]]:
+        return tickets.tickets_per_week(self.engine, self.period)
+
+    @cached_property
+    def ages(self) -> dict[str, int]:
+        return tickets.open_by_age(self.engine)
+
+    @cached_property
+    def articles(self) -> list[articles.ArticleFigures]:
+        return articles.article_figures(self.engine, self.period)
+
+    @cached_property
+    def groups(self) -> list[questions.QuestionGroup]:
+        return questions.top_unanswered(self.engine, self.period)
+
+    @cached_property
+    def times(self) -> tickets.ReplyTimes:
+        return tickets.reply_times(self.engine, self.period)
+
+    @cached_property
+    def rated(self) -> list[tickets.WeekSatisfaction]:
+        return tickets.satisfaction(self.engine, self.period)
+
+    def title_of(self, article_id: str) -> str:
+        return f"{self.titles.get(article_id, article_id)} ({article_id})"
+
+    # --- the charts, in the page's order ------------------------------------------------------------------------
+
+    def outcome_names(self) -> list[str]:
+        return [_("Answered by an article, no ticket"), _("Bot unsure"), _("Ended in a ticket")]
+
+    def chart_conversations(self) -> Chart:
+        days = self.conversations.days
+        return Chart(
+            "conversations",
+            _("Conversations per day"),
+            "columns",
+            _("Day"),
+            [_("Conversations"), *self.outcome_names()],
+            plotted=1,
+            rows=[(d.day.isoformat(), [d.conversations, d.contained, d.unsure, d.ticket]) for d in days],
+        )
+
+    def chart_outcomes(self) -> Chart:
+        return Chart(
+            "outcomes",
+            _("How conversations ended, per day"),
+            "lines",
+            _("Day"),
+            self.outcome_names(),
+            unit="%",
             rows=[
                 (d.day.isoformat(), [d.share(d.contained), d.share(d.unsure), d.share(d.ticket)])
-                for d in figures.days
+                for d in self.conversations.days
             ],
-        ),
-        Chart(
-            "top-articles", _("Articles that answered most"), "bars", _("Article"),
-            [_("Answers"), _("Helpful"), _("Not helpful")], plotted=1,
-            rows=[(title_of(a.article_id), [a.answers, a.helpful, a.not_helpful])
-                  for a in articles.most_answered(per_article)],
-        ),
-        Chart(
-            "worst-articles", _("Articles partners found least helpful"), "bars", _("Article"),
-            [_("Not helpful"), _("Votes")], unit="%", plotted=1,
+        )
+
+    def chart_top_articles(self) -> Chart:
+        return Chart(
+            "top-articles",
+            _("Articles that answered most"),
+            "bars",
+            _("Article"),
+            [_("Answers"), _("Helpful"), _("Not helpful")],
+            plotted=1,
+            rows=[
+                (self.title_of(a.article_id), [a.answers, a.helpful, a.not_helpful])
+                for a in articles.most_answered(self.articles)
+            ],
+        )
+
+    def chart_worst_articles(self) -> Chart:
+        return Chart(
+            "worst-articles",
+            _("Articles partners found least helpful"),
+            "bars",
+            _("Article"),
+            [_("Not helpful"), _("Votes")],
+            unit="%",
+            plotted=1,
             note=_("Articles with at least %(count)s votes in the period.", count=articles.MIN_VOTES),
-            rows=[(title_of(a.article_id), [a.not_helpful_share, a.votes]) for a in articles.worst_rated(per_article)],
-        ),
-        Chart(
-            "unanswered", _("Questions the bot could not answer"), "bars", _("Question"),
-            [_("Times asked"), _("Language"), _("Also asked as")], plotted=1,
+            rows=[
+                (self.title_of(a.article_id), [a.not_helpful_share, a.votes])
+                for a in articles.worst_rated(self.articles)
+            ],
+        )
+
+    def chart_unanswered(self) -> Chart:
+        return Chart(
+            "unanswered",
+            _("Questions the bot could not answer"),
+            "bars",
+            _("Question"),
+            [_("Times asked"), _("Language"), _("Also asked as")],
+            plotted=1,
             note=_("Questions asked in other words are counted together."),
-            rows=[(g.texts[0], [g.count, g.language, " | ".join(g.texts[1:4])]) for g in groups],
-        ),
-        Chart(
-            "tickets-per-week", _("Tickets per issue type, per week"), "columns", _("Week of"),
+            rows=[(g.texts[0], [g.count, g.language, " | ".join(g.texts[1:4])]) for g in self.groups],
+        )
+
+    def chart_tickets_per_week(self) -> Chart:
+        weekly = self.weekly
+        return Chart(
+            "tickets-per-week",
+            _("Tickets per issue type, per week"),
+            "columns",
+            _("Week of"),
             [label_of("issue_type", key) for key in ISSUE_TYPES],
             rows=[(week.isoformat(), [counts[key] for key in ISSUE_TYPES]) for week, counts in weekly],
-        ),
-        Chart(
-            "open-by-age", _("Open tickets by age (now)"), "bars", _("Opened"), [_("Tickets")],
+        )
+
+    def chart_open_by_age(self) -> Chart:
+        ages = self.ages
+        return Chart(
+            "open-by-age",
+            _("Open tickets by age (now)"),
+            "bars",
+            _("Opened"),
+            [_("Tickets")],
             rows=[(label_of("open_age", key), [count]) for key, count in ages.items()],
-        ),
-        Chart(
-            "reply-times", _("Median time to first reply and to resolution, by week opened"), "lines",
-            _("Week of"), [_("To first reply"), _("To resolution"), _("Replied"), _("Resolved")], unit="h", plotted=2,
-            rows=[(w.week.isoformat(), [w.first_reply_hours, w.resolution_hours, w.replied, w.resolved])
-                  for w in times.weeks],
-        ),
-        Chart(
-            "satisfaction", _("Satisfaction, per week rated"), "lines", _("Week of"),
-            [_("Satisfied"), _("Good"), _("Bad")], unit="%", plotted=1,
-            rows=[(w.week.isoformat(), [w.good_share, w.good, w.bad]) for w in rated],
-        ),
-        Chart(
-            "languages", _("Languages partners write in"), "bars", _("Language"), [_("Conversations")],
+        )
+
+    def chart_reply_times(self) -> Chart:
+        return Chart(
+            "reply-times",
+            _("Median time to first reply and to resolution, by week opened"),
+            "lines",
+            _("Week of"),
+            [_("To first reply"), _("To resolution"), _("Replied"), _("Resolved")],
+            unit="h",
+            plotted=2,
+            rows=[
+                (w.week.isoformat(), [w.first_reply_hours, w.resolution_hours, w.replied, w.resolved])
+                for w in self.times.weeks
+            ],
+        )
+
+    def chart_satisfaction(self) -> Chart:
+        return Chart(
+            "satisfaction",
+            _("Satisfaction, per week rated"),
+            "lines",
+            _("Week of"),
+            [_("Satisfied"), _("Good"), _("Bad")],
+            unit="%",
+            plotted=1,
+            rows=[(w.week.isoformat(), [w.good_share, w.good, w.bad]) for w in self.rated],
+        )
+
+    def chart_languages(self) -> Chart:
+        languages = self.conversations.languages
+        return Chart(
+            "languages",
+            _("Languages partners write in"),
+            "bars",
+            _("Language"),
+            [_("Conversations")],
             note=_("A conversation in both languages counts in each."),
-            rows=[(label_of("language", language), [figures.languages.get(language, 0)]) for language in LANGUAGES],
-        ),
-    ]  # fmt: skip
-    summary = Summary(
-        conversations=total.conversations,
-        contained=_share(total.contained, total.conversations),
-        unsure=_share(total.unsure, total.conversations),
-        ticket=_share(total.ticket, total.conversations),
-        first_reply_hours=times.first_reply_hours,
-        resolution_hours=times.resolution_hours,
-        satisfied=_share(good, good + bad),
-        ratings=good + bad,
+            rows=[(label_of("language", language), [languages.get(language, 0)]) for language in LANGUAGES],
+        )
+
+    CHARTS = (
+        "conversations",
+        "outcomes",
+        "top-articles",
+        "worst-articles",
+        "unanswered",
+        "tickets-per-week",
+        "open-by-age",
+        "reply-times",
+        "satisfaction",
+        "languages",
     )
-    return charts, summary, groups, figures.from_tracker
+
+    def chart(self, name: str) -> Chart:
+        return getattr(self, "chart_" + name.replace("-", "_"))()
+
+    def summary(self) -> Summary:
+        total = self.conversations.total
+        good, bad = sum(week.good for week in self.rated), sum(week.bad for week in self.rated)
+        return Summary(
+            conversations=total.conversations,
+            contained=_share(total.contained, total.conversations),
+            unsure=_share(total.unsure, total.conversations),
+            ticket=_share(total.ticket, total.conversations),
+            first_reply_hours=self.times.first_reply_hours,
+            resolution_hours=self.times.resolution_hours,
+            satisfied=_share(good, good + bad),
+            ratings=good + bad,
+        )  # fmt: skip
 
 
 def _period() -> tuple[Period, str | None]:
@@ -160,7 +300,9 @@ def _period() -> tuple[Period, str | None]:
 def page() -> tuple[str, int]:
     period, refused = _period()
     titles = _titles()
-    charts, summary, groups, from_tracker = build(period, titles)
+    figures = Figures(period, titles)
+    figures.read_all()
+    charts = [figures.chart(name) for name in Figures.CHARTS]
     page = render_template(
         "dashboard/dashboard.html",
         refused=refused,
@@ -169,9 +311,9 @@ def page() -> tuple[str, int]:
         days=request.args.get("days") or ("" if request.args.get("from") else "30"),
         article_choices=sorted(titles.items()),
         charts=[(chart, draw(chart)) for chart in charts],
-        summary=summary,
-        groups=groups,
-        from_tracker=from_tracker,
+        summary=figures.summary(),
+        groups=figures.groups,
+        from_tracker=figures.conversations.from_tracker,
     )
     return page, 400 if refused else 200
 
@@ -182,10 +324,9 @@ def chart_csv(name: str) -> Response:
     period, refused = _period()
     if refused:
         abort(400, description=refused)
-    charts, *_rest = build(period, _titles())
-    chart = next((chart for chart in charts if chart.name == name), None)
-    if chart is None:
+    if name not in Figures.CHARTS:
         abort(404)
+    chart = Figures(period, _titles()).chart(name)
     filename = f"{name}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
     return Response(
         chart.csv(),
