@@ -16,8 +16,13 @@ SCORES = ("good", "bad")  # the two answers of the satisfaction question
 
 class Ticket(Base):
     __tablename__ = "tickets"
-    # What the dashboard reads of the tickets opened in a period, readable from the index alone (migration 0012).
     __table_args__ = (
+        # The queue's filters in id order (migration 0003), the per-address ticket limit (0005).
+        Index("ix_tickets_status_id", "status", "id"),
+        Index("ix_tickets_issue_type_id", "issue_type", "id"),
+        Index("ix_tickets_language_id", "language", "id"),
+        Index("ix_tickets_client_address_created_at", "client_address", "created_at"),
+        # What the dashboard reads of the tickets opened in a period, readable from the index alone (0012).
         Index("ix_tickets_dashboard", "created_at", "issue_type", "conversation_id", "first_response_at",
               "resolved_at"),
     )  # fmt: skip
