@@ -56,9 +56,9 @@ SAMPLE_TICKETS = [
 ]  # fmt: skip
 
 
-def console_shots(browser: object, console_url: str, email: str, password: str, out: Path) -> list[Path]:
-    """The queue and the newest ticket's page, logged in through the login form."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+def logged_in(browser: object, console_url: str, email: str, password: str, viewport: dict[str, int]):
+    """A new page logged in through the login form (its context closes with `page.context.close()`)."""
+    context = browser.new_context(viewport=viewport)
     context.set_default_timeout(60_000)
     page = context.new_page()
     page.goto(console_url + "/login")
@@ -66,6 +66,13 @@ def console_shots(browser: object, console_url: str, email: str, password: str, 
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/tickets")
+    return page
+
+
+def console_shots(browser: object, console_url: str, email: str, password: str, out: Path) -> list[Path]:
+    """The queue and the newest ticket's page, logged in through the login form."""
+    page = logged_in(browser, console_url, email, password, {"width": 1280, "height": 900})
+    context = page.context
     written = [out / "console-queue.png"]
     page.screenshot(path=str(written[0]))
     first = page.locator("table.queue tbody tr a").first
@@ -125,17 +132,11 @@ def dashboard_shots(console_url: str, email: str, password: str, out: Path) -> l
         try:
             for name, viewport in (("dashboard.png", {"width": 1280, "height": 1400}),
                                    ("dashboard-phone.png", {"width": 360, "height": 1200})):  # fmt: skip
-                context = browser.new_context(viewport=viewport)
-                page = context.new_page()
-                page.goto(console_url + "/login")
-                page.get_by_label("E-mail").fill(email)
-                page.get_by_label("Password").fill(password)
-                page.get_by_role("button", name="Log in").click()
-                page.wait_for_url("**/tickets")
+                page = logged_in(browser, console_url, email, password, viewport)
                 page.goto(console_url + "/dashboard?days=30")
                 target = out / name
                 page.screenshot(path=str(target))
-                context.close()
+                page.context.close()
                 written.append(target)
                 print(f"wrote {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
         finally:

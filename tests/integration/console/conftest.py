@@ -1,7 +1,9 @@
-"""Console fixtures: a migrated SQLite ticket store and the console app with one staff account."""
+"""Console fixtures: a migrated SQLite ticket store and the console app with one staff account; or with an admin
+too, on a copy of the knowledge base."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,8 +13,9 @@ from flask import Flask
 from bot.accounts.users import create_staff_user
 from bot.console import create_app
 from bot.migrations import upgrade
+from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore, make_engine
-from tests.integration.console.support import PASSWORD
+from tests.integration.console.support import ADMIN, PASSWORD, STAFF
 from tests.support.settings import console_settings
 
 
@@ -33,6 +36,25 @@ def store(tmp_path: Path) -> Iterator[TicketStore]:
     engine = make_engine(url)
     yield TicketStore(engine)
     engine.dispose()
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the knowledge base the console edits, so a test may change articles as an admin would."""
+    directory = tmp_path / "knowledge"
+    shutil.copytree(PROJECT_ROOT / "knowledge", directory)
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
+def admin_app(store: TicketStore, kb_dir: Path) -> Flask:
+    """The console on that copy, with a staff member (STAFF) and an admin (ADMIN)."""
+    app = create_app(console_settings(), store)
+    app.config.update(TESTING=True)
+    create_staff_user(store, STAFF, PASSWORD, role="staff")
+    create_staff_user(store, ADMIN, PASSWORD, role="admin")
+    return app
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import re
 from flask.testing import FlaskClient
 
 PASSWORD = "correct horse battery"
+ADMIN, STAFF = "admin@helpdesk.org", "agent@helpdesk.org"  # the accounts of conftest.admin_app
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

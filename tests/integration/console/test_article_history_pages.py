@@ -4,41 +4,23 @@ per language, a restore is itself a revision, a draft stays away from partners u
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot.accounts.users import create_staff_user
-from bot.console import create_app
 from bot.knowledge.history import ArticleHistory
-from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore
-from tests.integration.console.support import PASSWORD, csrf_token, edit_form, log_in
-from tests.support.settings import console_settings
+from tests.integration.console.support import ADMIN, STAFF, csrf_token, edit_form, log_in
 
-ADMIN, STAFF = "admin@helpdesk.org", "agent@helpdesk.org"
 ARTICLE = "psea-assessment"
 ADDED = "Nouveau : la session d'information a lieu chaque premier mardi du mois."
 
 
 @pytest.fixture
-def kb_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "knowledge"
-    shutil.copytree(PROJECT_ROOT / "knowledge", directory)
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(directory))
-    return directory
-
-
-@pytest.fixture
-def app(store: TicketStore, kb_dir: Path) -> Flask:
-    app = create_app(console_settings(), store)
-    app.config.update(TESTING=True)
-    create_staff_user(store, STAFF, PASSWORD, role="staff")
-    create_staff_user(store, ADMIN, PASSWORD, role="admin")
-    return app
+def app(admin_app: Flask) -> Flask:
+    return admin_app
 
 
 @pytest.fixture

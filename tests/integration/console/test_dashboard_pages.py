@@ -7,7 +7,6 @@ import csv
 import html
 import io
 import re
-import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -15,26 +14,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot.accounts.users import create_staff_user
-from bot.console import create_app
 from bot.knowledge.articles import load_article
 from bot.knowledge.records import KnowledgeRecords
-from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore, make_engine
-from tests.integration.console.support import PASSWORD, csrf_token, log_in
+from tests.integration.console.support import ADMIN, STAFF, csrf_token, log_in
 from tests.support import activity as seed
-from tests.support.settings import console_settings
 
-ADMIN, STAFF = "admin@helpdesk.org", "agent@helpdesk.org"
 NOW = datetime.now(timezone.utc)
-
-
-@pytest.fixture
-def kb_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "knowledge"
-    shutil.copytree(PROJECT_ROOT / "knowledge", directory)
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(directory))
-    return directory
 
 
 @pytest.fixture
@@ -51,12 +37,8 @@ def activity(store: TicketStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 @pytest.fixture
-def app(store: TicketStore, kb_dir: Path) -> Flask:
-    app = create_app(console_settings(), store)
-    app.config.update(TESTING=True)
-    create_staff_user(store, STAFF, PASSWORD, role="staff")
-    create_staff_user(store, ADMIN, PASSWORD, role="admin")
-    return app
+def app(admin_app: Flask) -> Flask:
+    return admin_app
 
 
 def signed_in(app: Flask, email: str = STAFF) -> FlaskClient:

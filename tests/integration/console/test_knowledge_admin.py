@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 from pathlib import Path
 
@@ -11,27 +10,14 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from bot.accounts.users import create_staff_user
-from bot.console import create_app
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import get_settings
 from bot.tickets.store import TicketStore
-from tests.integration.console.support import PASSWORD, edit_form
-from tests.support.settings import console_settings
+from tests.integration.console.support import ADMIN, PASSWORD, STAFF, edit_form
 
-ADMIN = "admin@helpdesk.org"
-STAFF = "agent@helpdesk.org"
 QUESTION_ID = 1  # the first unanswered question recorded in a test
-
-
-@pytest.fixture
-def kb_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "knowledge"
-    shutil.copytree(PROJECT_ROOT / "knowledge", directory)
-    monkeypatch.setenv("KNOWLEDGE_DIR", str(directory))
-    return directory
 
 
 @pytest.fixture
@@ -40,13 +26,8 @@ def records(store: TicketStore) -> KnowledgeRecords:
 
 
 @pytest.fixture
-def app(store: TicketStore, kb_dir: Path) -> Flask:
-    settings = console_settings()
-    app = create_app(settings, store)
-    app.config.update(TESTING=True)
-    create_staff_user(store, STAFF, PASSWORD, role="staff")
-    create_staff_user(store, ADMIN, PASSWORD, role="admin")
-    return app
+def app(admin_app: Flask) -> Flask:
+    return admin_app
 
 
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:

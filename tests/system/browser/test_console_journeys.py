@@ -86,7 +86,7 @@ def test_an_answer_edited_by_an_admin_is_what_the_widget_shows(
     answer = page.locator("textarea[name='fr.answer']")
     added = "Nouveau : la session d'information PSEA a lieu chaque premier mardi du mois."
     answer.fill(answer.input_value().rstrip() + "\n" + added)
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     assert "The answer text is live at once" in page.locator("main").text_content()
 
     partner = new_widget().open(console_server.url + "/")
