@@ -151,22 +151,18 @@ def tracker_languages(tracker: Engine | None, period: Period) -> dict[str, int] 
         return None
 
 
-def conversation_figures(
-    engine: Engine,
-    tracker: Engine | None,
-    period: Period,
-    days_in_tracker: dict[date, int] | None | bool = False,
-    languages_in_tracker: dict[str, int] | None | bool = False,
-) -> ConversationFigures:
-    """The day-by-day outcomes over `period`; `engine` holds tickets and knowledge records, `tracker` Rasa's events.
+def conversation_figures(engine: Engine, tracker: Engine | None, period: Period) -> ConversationFigures:
+    """The day-by-day outcomes over `period`; `engine` holds tickets and knowledge records, `tracker` Rasa's events."""
+    return outcomes(engine, period, tracker_days(tracker, period), tracker_languages(tracker, period))
 
-    The tracker's counts may be passed in when read already (`tracker_days`, `tracker_languages`, in parallel).
-    """
+
+def outcomes(
+    engine: Engine, period: Period, conversations: dict[date, int] | None, languages: dict[str, int] | None
+) -> ConversationFigures:
+    """The outcomes per day around the tracker's counts, read already (None: unreadable, the records count)."""
     contained = _per_day(engine, _contained_per_day(period))
     unsure = _per_day(engine, _distinct_per_day(UnansweredQuestion.conversation_id, UnansweredQuestion.at, period))
     ticketed = _per_day(engine, _distinct_per_day(Ticket.conversation_id, Ticket.created_at, period))
-    conversations = tracker_days(tracker, period) if days_in_tracker is False else days_in_tracker
-    languages = tracker_languages(tracker, period) if languages_in_tracker is False else languages_in_tracker
     from_tracker = conversations is not None
     if conversations is None:
         conversations = _per_day(engine, _seen_by_records_per_day(period))

@@ -22,7 +22,7 @@ from bot.console.i18n import console_language
 from bot.console.labels import label_of
 from bot.conversations.transcripts import tracker_engine
 from bot.dashboard import articles, questions, tickets
-from bot.dashboard.conversations import ConversationFigures, conversation_figures, tracker_days, tracker_languages
+from bot.dashboard.conversations import ConversationFigures, outcomes, tracker_days, tracker_languages
 from bot.dashboard.period import PRESETS, Period, PeriodError
 from bot.knowledge.articles import ISSUE_TYPES, LANGUAGES, ArticleFormatError, article_paths, load_article
 
@@ -88,7 +88,7 @@ class Figures:
 
     @cached_property
     def conversations(self) -> ConversationFigures:
-        return conversation_figures(self.engine, self.tracker, self.period, self.tracker_days, self.tracker_languages)
+        return outcomes(self.engine, self.period, self.tracker_days, self.tracker_languages)
 
     @cached_property
     def weekly(self) -> list[tuple[date, dict[str, int]]]:
