@@ -151,18 +151,39 @@ def tracker_languages(tracker: Engine | None, period: Period) -> dict[str, int] 
         return None
 
 
+@dataclass(frozen=True)
+class RecordDays:
+    """Per day, from the ticket store: conversations answered without a ticket, unsure, with a ticket."""
+
+    contained: dict[date, int]
+    unsure: dict[date, int]
+    ticketed: dict[date, int]
+
+
+def record_days(engine: Engine, period: Period) -> RecordDays:
+    return RecordDays(
+        contained=_per_day(engine, _contained_per_day(period)),
+        unsure=_per_day(engine, _distinct_per_day(UnansweredQuestion.conversation_id, UnansweredQuestion.at, period)),
+        ticketed=_per_day(engine, _distinct_per_day(Ticket.conversation_id, Ticket.created_at, period)),
+    )
+
+
 def conversation_figures(engine: Engine, tracker: Engine | None, period: Period) -> ConversationFigures:
     """The day-by-day outcomes over `period`; `engine` holds tickets and knowledge records, `tracker` Rasa's events."""
-    return outcomes(engine, period, tracker_days(tracker, period), tracker_languages(tracker, period))
+    return outcomes(
+        engine, period, record_days(engine, period), tracker_days(tracker, period), tracker_languages(tracker, period)
+    )
 
 
 def outcomes(
-    engine: Engine, period: Period, conversations: dict[date, int] | None, languages: dict[str, int] | None
+    engine: Engine,
+    period: Period,
+    records: RecordDays,
+    conversations: dict[date, int] | None,
+    languages: dict[str, int] | None,
 ) -> ConversationFigures:
-    """The outcomes per day around the tracker's counts, read already (None: unreadable, the records count)."""
-    contained = _per_day(engine, _contained_per_day(period))
-    unsure = _per_day(engine, _distinct_per_day(UnansweredQuestion.conversation_id, UnansweredQuestion.at, period))
-    ticketed = _per_day(engine, _distinct_per_day(Ticket.conversation_id, Ticket.created_at, period))
+    """The outcomes per day from counts read already (the tracker's: None when unreadable, the records count)."""
+    contained, unsure, ticketed = records.contained, records.unsure, records.ticketed
     from_tracker = conversations is not None
     if conversations is None:
         conversations = _per_day(engine, _seen_by_records_per_day(period))

@@ -6,10 +6,11 @@ its table and its CSV file (`/dashboard/<chart>.csv`, same period).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
@@ -22,12 +23,33 @@ from bot.console.i18n import console_language
 from bot.console.labels import label_of
 from bot.conversations.transcripts import tracker_engine
 from bot.dashboard import articles, questions, tickets
-from bot.dashboard.conversations import ConversationFigures, outcomes, tracker_days, tracker_languages
+from bot.dashboard.conversations import (
+    ConversationFigures,
+    RecordDays,
+    outcomes,
+    record_days,
+    tracker_days,
+    tracker_languages,
+)
 from bot.dashboard.period import PRESETS, Period, PeriodError
 from bot.knowledge.articles import ISSUE_TYPES, LANGUAGES, ArticleFormatError, article_paths, load_article
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 PARALLEL_READS = 4
+
+
+class memo:  # noqa: N801 (used as a decorator, like functools.cached_property)
+    """functools.cached_property without its lock, which in Python 3.10 is one per attribute for every instance:
+    two staff loading the dashboard at once would wait for each other's queries. One request, one Figures."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        self.function, self.name, self.__doc__ = function, function.__name__, function.__doc__
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -62,8 +84,9 @@ class Figures:
     """The period's figures, each read from its store the first time a chart asks for it: the page reads them
     all, a CSV file only what its chart needs."""
 
-    # Read in parallel by `read_all`; `conversations` comes last, from the tracker's counts read beside the rest.
-    SOURCES = ("tracker_days", "tracker_languages", "articles", "groups", "weekly", "ages", "times", "rated")
+    # Read in parallel by `read_all`; `conversations` then puts the first three together.
+    SOURCES = ("tracker_days", "tracker_languages", "records", "articles", "groups", "weekly", "ages", "times",
+               "rated")  # fmt: skip
 
     def __init__(self, period: Period, titles: dict[str, str]) -> None:
         self.period, self.titles = period, titles
@@ -73,44 +96,46 @@ class Figures:
         """Read every source at once, each on its own connection: the databases work in parallel (SQLite and
         psycopg2 let go of Python's lock while a query runs), so the page waits for the slowest, not the sum."""
         with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
-            futures = [pool.submit(getattr, self, name) for name in self.SOURCES]
-            futures.append(pool.submit(getattr, self, "conversations"))
-            for future in futures:
+            for future in [pool.submit(getattr, self, name) for name in self.SOURCES]:
                 future.result()
 
-    @cached_property
+    @memo
     def tracker_days(self) -> dict[date, int] | None:
         return tracker_days(self.tracker, self.period)
 
-    @cached_property
+    @memo
     def tracker_languages(self) -> dict[str, int] | None:
         return tracker_languages(self.tracker, self.period)
 
-    @cached_property
-    def conversations(self) -> ConversationFigures:
-        return outcomes(self.engine, self.period, self.tracker_days, self.tracker_languages)
+    @memo
+    def records(self) -> RecordDays:
+        return record_days(self.engine, self.period)
 
-    @cached_property
+    @memo
+    def conversations(self) -> ConversationFigures:
+        return outcomes(self.engine, self.period, self.records, self.tracker_days, self.tracker_languages)
+
+    @memo
     def weekly(self) -> list[tuple[date, dict[str, int]]]:
         return tickets.tickets_per_week(self.engine, self.period)
 
-    @cached_property
+    @memo
     def ages(self) -> dict[str, int]:
         return tickets.open_by_age(self.engine)
 
-    @cached_property
+    @memo
     def articles(self) -> list[articles.ArticleFigures]:
         return articles.article_figures(self.engine, self.period)
 
-    @cached_property
+    @memo
     def groups(self) -> list[questions.QuestionGroup]:
         return questions.top_unanswered(self.engine, self.period)
 
-    @cached_property
+    @memo
     def times(self) -> tickets.ReplyTimes:
         return tickets.reply_times(self.engine, self.period)
 
-    @cached_property
+    @memo
     def rated(self) -> list[tickets.WeekSatisfaction]:
         return tickets.satisfaction(self.engine, self.period)
 
