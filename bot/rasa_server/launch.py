@@ -29,8 +29,8 @@ def rasa_arguments(settings: Settings, port: int, endpoints: Path, token: str) -
     return [
         "run",
         "--enable-api",
-        "--auth-token",
-        token,
+        f"--auth-token={token}",  # one word: a token may begin with "-" (token_urlsafe), which argparse would
+        # otherwise read as an option and refuse to start
         "--cors",
         *settings.browser_origins(),
         "--interface",
