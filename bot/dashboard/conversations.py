@@ -9,8 +9,10 @@ conversations the tracker counts that day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import exists, func, select, text, union
 from sqlalchemy.engine import Engine
@@ -22,6 +24,8 @@ from bot.dashboard.sql import day_of, epoch_day, seconds_day_sql
 from bot.knowledge.articles import LANGUAGES
 from bot.knowledge.records import ArticleAnswer, UnansweredQuestion
 from bot.tickets.models import Ticket
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -132,23 +136,25 @@ def _record_languages(engine: Engine, period: Period) -> dict[str, int]:
     return {language: found.get(language, 0) for language in LANGUAGES}
 
 
-def tracker_days(tracker: Engine | None, period: Period) -> dict[date, int] | None:
-    """Conversations per day in Rasa's tracker store; None when it cannot be read (not SQL, not started yet)."""
+def _from_tracker(read: Callable[[Engine, Period], T], tracker: Engine | None, period: Period) -> T | None:
+    """What `read` finds in Rasa's tracker store; None when it cannot be read (not SQL, no events table yet because
+    Rasa never started, unreachable)."""
     if tracker is None:
         return None
     try:
-        return _tracker_per_day(tracker, period)
+        return read(tracker, period)
     except SQLAlchemyError:
-        return None  # no events table yet (Rasa never started), or unreachable
+        return None
+
+
+def tracker_days(tracker: Engine | None, period: Period) -> dict[date, int] | None:
+    """Conversations per day in Rasa's tracker store."""
+    return _from_tracker(_tracker_per_day, tracker, period)
 
 
 def tracker_languages(tracker: Engine | None, period: Period) -> dict[str, int] | None:
-    if tracker is None:
-        return None
-    try:
-        return _tracker_languages(tracker, period)
-    except SQLAlchemyError:
-        return None
+    """Conversations per language in Rasa's tracker store."""
+    return _from_tracker(_tracker_languages, tracker, period)
 
 
 @dataclass(frozen=True)

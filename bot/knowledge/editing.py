@@ -263,6 +263,13 @@ def _new_problems(directory: Path, path: Path, content: str) -> list[str]:
     return [problem for problem in after if problem not in before]
 
 
+def _refuse_new_problems(directory: Path, path: Path, content: str, current_version: str) -> None:
+    """EditRejected naming what `content` in `path` would break that is not broken already."""
+    problems = _new_problems(directory, path, content)
+    if problems:
+        raise EditRejected(problems, current_version=current_version)
+
+
 def _precheck(directory: Path, draft: ArticleDraft, create: bool) -> list[str]:
     name = f"{draft.id or '?'}.yml"
     if not ID_PATTERN.match(draft.id):
@@ -298,9 +305,7 @@ def save_article(directory: Path, draft: ArticleDraft, create: bool = False) -> 
             )
         base = None if create else _read_raw(path)
         content = render_article(draft, base)
-        problems = _new_problems(directory, path, content)
-        if problems:
-            raise EditRejected(problems, current_version=current)
+        _refuse_new_problems(directory, path, content, current)
         if create:
             _create_exclusively(path, content)
         else:
@@ -315,9 +320,7 @@ def checked_content(directory: Path, draft: ArticleDraft) -> str:
         raise EditRejected(problems)
     path = directory / f"{draft.id}.yml"
     content = render_article(draft, _read_raw(path))
-    problems = _new_problems(directory, path, content)
-    if problems:
-        raise EditRejected(problems, current_version=file_version(path))
+    _refuse_new_problems(directory, path, content, file_version(path))
     return content
 
 
@@ -334,9 +337,7 @@ def write_content(directory: Path, article_id: str, content: str, version: str) 
                 [f"{path.name}: the article was changed since; check the text below and save again"],
                 current_version=current,
             )
-        problems = _new_problems(directory, path, content)
-        if problems:
-            raise EditRejected(problems, current_version=current)
+        _refuse_new_problems(directory, path, content, current)
         _write_atomically(path, content)
     return path
 

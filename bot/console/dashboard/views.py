@@ -18,8 +18,9 @@ from flask_login import login_required
 
 from bot.console.dashboard.charts import Chart
 from bot.console.dashboard.svg import draw
-from bot.console.extensions import knowledge_dir, store
+from bot.console.extensions import store
 from bot.console.i18n import console_language
+from bot.console.knowledge.views import read_articles
 from bot.console.labels import label_of
 from bot.conversations.transcripts import tracker_engine
 from bot.dashboard import articles, questions, tickets
@@ -32,7 +33,7 @@ from bot.dashboard.conversations import (
     tracker_languages,
 )
 from bot.dashboard.period import PRESETS, Period, PeriodError
-from bot.knowledge.articles import ISSUE_TYPES, LANGUAGES, ArticleFormatError, article_paths, load_article
+from bot.knowledge.articles import ISSUE_TYPES, LANGUAGES
 
 dashboard = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 PARALLEL_READS = 4
@@ -65,15 +66,8 @@ class Summary:
 
 
 def _titles() -> dict[str, str]:
-    """Each article's title in the console's language, by id (articles that no longer exist keep their id)."""
-    titles = {}
-    for path in article_paths(knowledge_dir()):
-        try:
-            article = load_article(path)
-        except ArticleFormatError:
-            continue
-        titles[article.id] = article.text(console_language()).title
-    return titles
+    """Each readable article's title in the console's language, by id (the charts show others by their id)."""
+    return {article.id: article.text(console_language()).title for article in read_articles()[0]}
 
 
 def _share(part: int, whole: int) -> float | None:
