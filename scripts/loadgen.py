@@ -3,10 +3,11 @@
     .venv/bin/python scripts/loadgen.py http://127.0.0.1:5005 --users 20 --seconds 60          # our assistant
     .venv/bin/python scripts/loadgen.py http://127.0.0.1:5005 --users 20 --seconds 60 --starter  # `rasa init` bot
 
-Each virtual user runs conversations one after the other, each with a new sender id, each message sent when the
-previous reply has arrived. Our mix: knowledge-base questions in French and English (the held-out questions of
-tests/system/eval), out-of-scope and fallback messages, and whole ticket dialogues. Prints messages/s, latency
-percentiles and errors; `run()` returns the same figures for scripts/bench.py.
+Each virtual user runs conversations one after the other, each with a new sender id on its own connection (a new
+partner's browser), each message sent when the previous reply has arrived. Our mix: knowledge-base questions in
+French and English (the held-out questions of tests/system/eval), out-of-scope and fallback messages, and whole
+ticket dialogues. Prints messages/s, latency percentiles and errors; `run()` returns the same figures for
+scripts/bench.py.
 """
 
 from __future__ import annotations
@@ -86,10 +87,14 @@ async def _user(
     rng = random.Random(seed)
     while time.monotonic() < deadline:
         sender = f"load-{uuid.uuid4().hex[:12]}"
-        for text in rng.choice(pool):
+        conversation = rng.choice(pool)
+        for position, text in enumerate(conversation, 1):
+            # A conversation is one partner's browser: its own connection, kept for its messages, closed after
+            # them; the next conversation is a new partner who connects anew (to whichever worker accepts).
+            headers = {"Connection": "close"} if position == len(conversation) else None
             started = time.monotonic()
             try:
-                async with session.post(url, json={"sender": sender, "message": text}) as response:
+                async with session.post(url, json={"sender": sender, "message": text}, headers=headers) as response:
                     body = await response.read()
                     ok = response.status == 200 and isinstance(json.loads(body), list)
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):

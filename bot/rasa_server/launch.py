@@ -55,8 +55,24 @@ def prepare(settings: Settings, port: int, shared: bool = False, endpoints: Path
     return rasa_arguments(settings, port, path, rasa_api_token(settings))
 
 
+# The maths libraries' thread-count settings, read once when each library loads.
+MATHS_THREAD_SETTINGS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def one_maths_thread() -> None:
+    """Each Sanic worker scores with one thread: the scaling unit is one worker per core.
+
+    NumPy's OpenBLAS otherwise starts a thread per core for the classifier's small vector-matrix product and
+    keeps it spinning between messages: under 20 partners that thread burnt 60% of a core on a 2-core machine,
+    which the action server and a second worker needed. An operator's own setting is kept. Must run before
+    NumPy is imported.
+    """
+    pass_to_rasa(**dict.fromkeys(MATHS_THREAD_SETTINGS, "1"))
+
+
 def run(arguments: list[str], settings: Settings) -> None:
     """Rasa's command line, in this process (Sanic reads SANIC_REQUEST_MAX_SIZE from the environment)."""
+    one_maths_thread()
     from rasa.__main__ import main
 
     pass_to_rasa(SANIC_REQUEST_MAX_SIZE=str(settings.rasa.sanic_request_max_size))

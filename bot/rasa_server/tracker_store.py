@@ -6,6 +6,7 @@ SQL tracker-store settings (SQLite by default, PostgreSQL in the scale-out profi
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import logging
@@ -64,7 +65,8 @@ def masked_event(event: Event, secrets_typed: dict[str, str] | None = None) -> E
             masked_value = (secrets_typed or {}).get(value, value)
         return event if masked_value == value else Event.from_parameters({**data, "value": masked_value})
     text = data.get("text")
-    masked_text = mask_secrets(text) if isinstance(text, str) else text
+    mask = _masked_bot_text if kind == "bot" else mask_secrets
+    masked_text = mask(text) if isinstance(text, str) else text
     if masked_text == text:
         return event
     masked = {**data, "text": masked_text}
@@ -73,6 +75,15 @@ def masked_event(event: Event, secrets_typed: dict[str, str] | None = None) -> E
     if secrets_typed is not None and kind == "user":
         secrets_typed[text] = masked["text"]
     return Event.from_parameters(masked)
+
+
+@functools.lru_cache(maxsize=4096)
+def _masked_bot_text(text: str) -> str:
+    """A bot message masked, remembered: the bot repeats its answers, each a long text (0.8 ms to mask).
+
+    A partner's message is masked afresh each time: a partner rarely sends the same words twice.
+    """
+    return mask_secrets(text)
 
 
 def _sqlite_write_ahead_log(connection: Any, _record: Any) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
@@ -116,3 +116,18 @@ def test_the_store_keeps_and_returns_exactly_what_rasas_own_sql_store_does(tmp_p
     assert len(full.events) == len(rasas[2].events) == 8
     store = MaskingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "ours.db"))
     assert asyncio.run(store.retrieve("nobody")) is None
+
+
+def test_a_bot_message_quoting_a_secret_is_masked_in_every_conversation_that_stores_it(tmp_path: Path) -> None:
+    """Bot messages are masked once and remembered: the second conversation gets the same masked text."""
+    store = MaskingSQLTrackerStore(domain=Domain.load("domain.yml"), dialect="sqlite", db=str(tmp_path / "t.db"))
+    quoted = "Vous avez écrit : « mon mot de passe est Soleil2024! ». Ne partagez jamais votre mot de passe."
+    for sender in ("first", "second"):
+        events = [ActionExecuted("action_listen"), UserUttered("bonjour", {"text": "bonjour"}), BotUttered(quoted)]
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
+
+    stored = _stored_rows(store)
+    assert "Soleil2024" not in stored
+    bot_texts = [e.text for s in ("first", "second") for e in asyncio.run(store.retrieve(s)).events
+                 if isinstance(e, BotUttered)]  # fmt: skip
+    assert bot_texts == [bot_texts[0]] * 2 and "Ne partagez jamais votre mot de passe." in bot_texts[0]
