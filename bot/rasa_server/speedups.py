@@ -16,16 +16,22 @@ import aiohttp
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.constants import PREVIOUS_ACTION
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event
+from rasa.shared.core.slots import Slot
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 _INSTALLED = "_helpdesk_speedups"
 DASK_RUN = DaskGraphRunner.run  # Rasa's own, for comparison
 RESOLVE_BY_TYPE = Event.resolve_by_type  # Rasa's own, for what the cache does not know
+POSSIBLE_KEYS = RulePolicy._get_possible_keys  # Rasa's own, for comparison
+DOMAIN_IS_EMPTY = Domain.is_empty  # Rasa's own
 KEEP_ALIVE_SECONDS = 2.0
 
 
@@ -219,6 +225,78 @@ def _run_in_order(
     return dict(results[target] for target in run_targets)
 
 
+@lru_cache(maxsize=4096)
+def _rule_turns(rule_key: str) -> int:
+    """How many turns a rule of the RulePolicy's lookup spans (its key is the JSON list of its states)."""
+    return len(RulePolicy._rule_key_to_state(rule_key))
+
+
+def _may_fit_last_turn(rule_key: str, previous_action: dict[str, Any]) -> bool:
+    """Whether the rule's last turn can fit a turn that followed `previous_action`: Rasa's own checks of the
+    previous action (`_is_rule_applicable`'s first ones, and `_does_rule_match_state` on that part alone).
+
+    A rule that fails this fails Rasa's full check of the turn; one that passes still gets the full check.
+    """
+    rule_previous = RulePolicy._rule_key_to_state(rule_key)[-1].get(PREVIOUS_ACTION)
+    if not rule_previous or not previous_action:
+        return not rule_previous and not previous_action
+    return RulePolicy._does_rule_match_state({PREVIOUS_ACTION: rule_previous}, {PREVIOUS_ACTION: previous_action})
+
+
+def _candidates(self: RulePolicy, lookup: dict[str, str], previous_action: dict[str, Any]) -> set[str]:
+    """The rules of `lookup` whose last turn may fit a turn after `previous_action`; worked out once per action."""
+    tables = self.__dict__.setdefault("_helpdesk_candidates", {})
+    held, by_action = tables.get(id(lookup), (None, {}))
+    if held is not lookup:  # a new table (the id of one gone may be reused)
+        by_action = {}
+        tables[id(lookup)] = (lookup, by_action)
+    action_key = tuple(sorted(previous_action.items()))
+    if action_key not in by_action:
+        by_action[action_key] = frozenset(key for key in lookup if _may_fit_last_turn(key, previous_action))
+    return set(by_action[action_key])
+
+
+def _possible_keys(self: RulePolicy, lookup: dict[str, str], states: list[dict[str, Any]]) -> set[str]:
+    """`RulePolicy._get_possible_keys`: the rules that fit the conversation's states, looked for with fewer checks.
+
+    Rasa checks all of the policy's rules against the conversation's last turn, twice per prediction, although
+    the turn's previous action alone rules most of them out: only the rules that action lets through are
+    checked in full. Further back, a rule fits any turn older than its own first one (Rasa's check says so), so
+    only the rules reaching that far back are checked there, and once none does, the search stops. Same rules.
+    """
+    possible = set(lookup)
+    for turn, state in enumerate(reversed(states)):
+        if turn == 0:
+            possible = _candidates(self, lookup, state.get(PREVIOUS_ACTION) or {})
+        reaching = {key for key in possible if _rule_turns(key) > turn}
+        if not reaching:
+            break
+        possible -= {key for key in reaching if not self._is_rule_applicable(key, turn, state)}
+    return possible
+
+
+def _domain_is_empty(self: Domain) -> bool:
+    """`Domain.is_empty`, answered once per domain: Rasa builds an empty domain to compare with for every parse.
+
+    A loaded domain does not change; a new model brings a new Domain object.
+    """
+    known = self.__dict__.get("_helpdesk_is_empty")
+    if known is None:
+        known = self.__dict__["_helpdesk_is_empty"] = DOMAIN_IS_EMPTY(self)
+    return known
+
+
+def _copy_slot(self: Slot) -> Slot:
+    """`copy.copy` of a slot, without the generic path through `__reduce_ex__` and copyreg.
+
+    Rasa copies every slot of the domain each time it builds a tracker, and it builds one for every past turn
+    at every prediction. The same shallow copy: a new object of the slot's class holding the same attributes.
+    """
+    copied = object.__new__(type(self))
+    copied.__dict__.update(self.__dict__)
+    return copied
+
+
 def install() -> None:
     """Replace the repeated work in the running Rasa; safe to call more than once."""
     if getattr(RemoteAction, _INSTALLED, False):
@@ -227,4 +305,7 @@ def install() -> None:
     EndpointConfig.session = _kept_session  # type: ignore[assignment]
     DaskGraphRunner.run = _run_in_order  # type: ignore[method-assign]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[method-assign, assignment]
+    RulePolicy._get_possible_keys = _possible_keys  # type: ignore[method-assign]
+    Domain.is_empty = _domain_is_empty  # type: ignore[method-assign]
+    Slot.__copy__ = _copy_slot  # type: ignore[attr-defined]
     setattr(RemoteAction, _INSTALLED, True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, UserUttered
+from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
@@ -144,3 +146,25 @@ def test_the_sqlite_tracker_store_writes_ahead_and_others_read_while_it_writes(t
     assert len(stored) == 4 and not any("Soleil2024" in data for data in stored)
     again = asyncio.run(store.retrieve("partner-1"))
     assert again is not None and again.latest_message.text == "mon mot de passe est •••••"
+
+
+def test_a_domain_is_empty_as_rasa_says_it_is() -> None:
+    for domain in (Domain.empty(), Domain.load("domain.yml"), Domain.from_dict({"intents": ["greet"]})):
+        assert domain.is_empty() is rasa_speedups.DOMAIN_IS_EMPTY(domain)
+        assert domain.is_empty() is rasa_speedups.DOMAIN_IS_EMPTY(domain), "asked again"
+    assert Domain.empty().is_empty() and not Domain.load("domain.yml").is_empty()
+
+
+def test_a_slot_copies_as_the_generic_copy_does() -> None:
+    for slot in Domain.load("domain.yml").slots:
+        slot.value = slot.initial_value
+        copied = copy.copy(slot)
+        del Slot.__copy__
+        try:
+            generic = copy.copy(slot)
+        finally:
+            Slot.__copy__ = rasa_speedups._copy_slot
+        assert type(copied) is type(generic) is type(slot) and copied is not slot
+        assert copied.__dict__ == generic.__dict__ == slot.__dict__
+        copied.value = "changed"
+        assert slot.value == slot.initial_value, "the copy is a new slot"
