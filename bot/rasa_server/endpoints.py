@@ -30,6 +30,7 @@ from bot.settings import PROJECT_ROOT, Settings, get_settings
 from bot.var.tokens import action_server_token
 
 TRACKER_STORE_TYPE = "bot.rasa_server.tracker_store.MaskingSQLTrackerStore"
+LOCK_STORE_TYPE = "bot.rasa_server.lock_store.RedisTicketLockStore"  # Rasa's redis lock store, atomic and lean
 DEFAULT_KEY_PREFIX = "helpdesk"
 DEFAULT_REDIS_PORT = 6379
 
@@ -103,7 +104,7 @@ def sql_url_of(store: Mapping[str, Any]) -> URL | None:
 
 
 def lock_store_config(value: str | None, key_prefix: str | None = None) -> dict[str, Any]:
-    """Rasa's Redis lock store from a redis:// URL (rediss:// for TLS); Rasa's in-memory one when empty."""
+    """Our Redis lock store (Rasa's settings) from a redis:// URL (rediss:// for TLS); Rasa's in-memory one if empty."""
     if not value:
         return {"type": "in_memory"}
     parts = urlsplit(value)
@@ -117,7 +118,7 @@ def lock_store_config(value: str | None, key_prefix: str | None = None) -> dict[
     if database and not database.isdigit():
         raise EndpointsError(f"LOCK_STORE_URL's database must be a number, not {database!r}")
     config: dict[str, Any] = {
-        "type": "redis",
+        "type": LOCK_STORE_TYPE,
         "url": parts.hostname,
         "port": parts.port or DEFAULT_REDIS_PORT,
         "db": int(database or 0),

