@@ -8,9 +8,11 @@ it (the outbox drain). Nothing starts when an action module is imported (tests, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 
+import orjson
 from rasa_sdk import endpoint, utils
 from rasa_sdk.plugin import plugin_manager
 from sanic import Sanic
@@ -76,10 +78,18 @@ def require_rasa(app: Sanic, token: str, max_body: int) -> None:
             return json({"error": "compressed action calls are not accepted"}, 415)
         return None
 
+    async def parse(request: Request) -> None:
+        """The call's JSON read with orjson, which rasa-sdk then finds in `request.json` (a tenth of this server's
+        time went into the standard library's reading of the conversation each call carries)."""
+        if request.body:
+            with contextlib.suppress(orjson.JSONDecodeError):  # Sanic's own reader then answers as it always did
+                request.parsed_json = orjson.loads(request.body)
+
     async def too_large(request: Request, error: PayloadTooLarge) -> HTTPResponse:
         return json({"error": f"an action call is at most {max_body} bytes"}, 413)
 
     app.register_middleware(check, "request")
+    app.register_middleware(parse, "request")
     app.error_handler.add(PayloadTooLarge, too_large)  # rasa-sdk's catch-all would make it a 500
 
 

@@ -78,6 +78,9 @@ def masked_event(event: Event, secrets_typed: dict[str, str] | None = None) -> E
     return Event.from_parameters(masked)
 
 
+_STORED = "_helpdesk_stored"  # on a tracker this store read or saved: (rows stored, the events they hold)
+
+
 def _event_data(stored: str) -> dict[str, Any]:
     """A stored event read back with orjson (several times faster: Rasa reads the whole session every message);
     the standard library for what orjson refuses and `json.dumps` may have written (NaN, integers past 64 bits)."""
@@ -171,7 +174,9 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             rows = connection.execute(statement, self._session_parameters(sender_id)).all()
         if not self.domain or not rows:
             return None
-        return DialogueStateTracker.from_dict(sender_id, [_event_data(row.data) for row in rows], self.domain.slots)
+        tracker = DialogueStateTracker.from_dict(sender_id, [_event_data(row.data) for row in rows], self.domain.slots)
+        tracker.__dict__[_STORED] = (len(rows), tuple(tracker.events))
+        return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's `save`, its rows written in one multi-row insert instead of one ORM object each.
@@ -184,6 +189,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
             rows = [self._row(tracker.sender_id, event) for event in self._additional_events(connection, tracker)]
             if rows:
                 connection.execute(self._insert, rows)
+        tracker.__dict__[_STORED] = (len(tracker.events), tuple(tracker.events))  # committed: all of them
 
     @staticmethod
     def _row(sender_id: str, event: Event) -> dict[str, Any]:
@@ -198,8 +204,23 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         }
 
     def _additional_events(self, connection: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
-        statement = self._session_statement("COUNT(*)")
-        stored = connection.execute(statement, self._session_parameters(tracker.sender_id)).scalar_one()
+        stored = self._stored_count(connection, tracker)
         new = itertools.islice(tracker.events, stored, len(tracker.events))
         secrets_typed: dict[str, str] = {}
         return (masked_event(event, secrets_typed) for event in new)
+
+    def _stored_count(self, connection: Any, tracker: DialogueStateTracker) -> int:
+        """How many of the tracker's events the store holds (Rasa counts the rows of the latest session).
+
+        A tracker this store read (or saved) knows it: the rows it was read from, as long as the events it was
+        read with are still its first ones (not a copy, nothing undone). Rasa reads, extends and saves each
+        conversation under its lock, so this saves a query per message; any other tracker is counted.
+        """
+        known = tracker.__dict__.get(_STORED)
+        if known is not None:
+            rows, events = known
+            current = tracker.events
+            if len(current) >= len(events) and all(a is b for a, b in zip(events, current, strict=False)):
+                return rows
+        statement = self._session_statement("COUNT(*)")
+        return connection.execute(statement, self._session_parameters(tracker.sender_id)).scalar_one()

@@ -6,6 +6,7 @@ import asyncio
 import json
 from pathlib import Path
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
@@ -145,3 +146,29 @@ def test_events_rasas_own_store_wrote_are_read_back(tmp_path: Path) -> None:
     said = [e for e in asyncio.run(ours.retrieve("partner")).events if isinstance(e, UserUttered)][0]
     assert said.text == odd["text"] and said.parse_data["big"] == 2**70
     assert said.parse_data["confidence"] != said.parse_data["confidence"], "NaN"
+
+
+def _statements(store: MaskingSQLTrackerStore) -> list[str]:
+    seen: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda _c, _cur, statement, *_: seen.append(statement))
+    return seen
+
+
+def test_each_event_is_stored_once_and_a_read_conversation_is_saved_without_counting_its_rows(tmp_path: Path) -> None:
+    store = MaskingSQLTrackerStore(domain=Domain.load("domain.yml"), dialect="sqlite", db=str(tmp_path / "t.db"))
+    first = [ActionExecuted("action_listen"), UserUttered("bonjour", {"name": "greet"})]
+    asyncio.run(store.save(DialogueStateTracker.from_events("partner", first)))
+    statements = _statements(store)
+
+    tracker = asyncio.run(store.retrieve("partner"))
+    for text in ("mot de passe oublié", "merci"):  # two turns on the object read, as Rasa saves them
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered(text, {"name": "faq"}))
+        asyncio.run(store.save(tracker))
+    rebuilt = DialogueStateTracker.from_events("partner", [*tracker.events, BotUttered("Voici la réponse.")])
+    asyncio.run(store.save(rebuilt))  # not read from the store: its stored rows are counted
+
+    said = asyncio.run(store.retrieve("partner")).events
+    texts = [e.text for e in said if isinstance(e, UserUttered | BotUttered)]
+    assert texts == ["bonjour", "mot de passe oublié", "merci", "Voici la réponse."]
+    assert len([s for s in statements if "COUNT(*)" in s]) == 1, "only the rebuilt tracker's save counted"
