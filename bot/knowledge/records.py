@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text, func, select, update
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text, func, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -69,16 +70,19 @@ def question_key(text: str) -> str:
 
 class KnowledgeRecords:
     def __init__(self, engine: Engine):
+        self.engine = engine
         self.sessions = sessionmaker(engine, future=True, expire_on_commit=False)
 
+    def _add(self, model: type[Base], **values: Any) -> None:
+        """One row in one transaction, without the ORM: the action server records every answer it gives, and the
+        session's unit of work cost more than the insert (its column defaults still apply)."""
+        with self.engine.begin() as connection:
+            connection.execute(insert(model), values)
+
     def record_feedback(self, article_id: str, helpful: bool, language: str, conversation_id: str | None) -> None:
-        with self.sessions() as session:
-            session.add(
-                ArticleFeedback(
-                    article_id=article_id, helpful=helpful, language=language, conversation_id=conversation_id
-                )
-            )
-            session.commit()
+        self._add(
+            ArticleFeedback, article_id=article_id, helpful=helpful, language=language, conversation_id=conversation_id
+        )
 
     def feedback_counts(self) -> dict[str, tuple[int, int]]:
         """(helpful, not helpful) votes per article id."""
@@ -94,9 +98,7 @@ class KnowledgeRecords:
             return {article_id: (yes, no) for article_id, (yes, no) in counts.items()}
 
     def record_answer(self, article_id: str, language: str, conversation_id: str | None) -> None:
-        with self.sessions() as session:
-            session.add(ArticleAnswer(article_id=article_id, language=language, conversation_id=conversation_id))
-            session.commit()
+        self._add(ArticleAnswer, article_id=article_id, language=language, conversation_id=conversation_id)
 
     def answer_counts(self) -> dict[str, int]:
         """How many times each article answered."""
