@@ -59,10 +59,22 @@ RELEASE = (
 )  # fmt: skip
 
 
+# Lock-store calls that must finish even when their turn is cancelled: the event loop keeps only weak references
+# to tasks.
+_GIVING_BACK: set[asyncio.Future] = set()
+
+
+def _in_background(work: Any) -> asyncio.Future:
+    task = asyncio.ensure_future(work)
+    _GIVING_BACK.add(task)
+    task.add_done_callback(_GIVING_BACK.discard)
+    return task
+
+
 def _give_back(issuing: asyncio.Future, release: Any, keys: list[str]) -> None:
     """Give back a ticket issued for a turn cancelled while it was being issued."""
     if not issuing.cancelled() and issuing.exception() is None:
-        asyncio.ensure_future(release(keys=keys, args=[issuing.result()[0]]))
+        _in_background(release(keys=keys, args=[issuing.result()[0]]))
 
 
 class RedisTicketLockStore(RedisLockStore):
@@ -99,8 +111,8 @@ class RedisTicketLockStore(RedisLockStore):
         return self._async[id(loop)][2:]
 
     def _keys(self, conversation_id: str) -> list[str]:
-        tickets = self.key_prefix + conversation_id
-        return [tickets, tickets + ":issued"]
+        """The conversation's tickets and counter: the id comes last, so no conversation id names another's key."""
+        return [f"{self.key_prefix}tickets:{conversation_id}", f"{self.key_prefix}issued:{conversation_id}"]
 
     def _issue_ticket(self, conversation_id: str, lock_lifetime: float) -> tuple[int, bool]:
         try:
@@ -126,7 +138,7 @@ class RedisTicketLockStore(RedisLockStore):
         """
         issue, served_now, release = self._scripts()
         keys = self._keys(conversation_id)
-        issuing = asyncio.ensure_future(issue(keys=keys, args=[max(1, int(lock_lifetime * 1000))]))
+        issuing = _in_background(issue(keys=keys, args=[max(1, int(lock_lifetime * 1000))]))
         try:
             ticket, served = await asyncio.shield(issuing)
         except asyncio.CancelledError:
@@ -143,7 +155,7 @@ class RedisTicketLockStore(RedisLockStore):
                 served = state == 1
             yield TicketLock(conversation_id)
         finally:
-            await asyncio.shield(asyncio.ensure_future(release(keys=keys, args=[ticket])))
+            await asyncio.shield(_in_background(release(keys=keys, args=[ticket])))
 
     # Rasa's other LockStore methods, read and written in this store's layout.
 

@@ -141,3 +141,17 @@ def test_a_turn_cancelled_when_its_partner_hangs_up_gives_its_ticket_back(prefix
     assert "hung up starts" not in log and log[-2:] == ["again starts", "again ends"]
     assert waited < 2, f"the next turn waited {waited:.1f} s for the cancelled turn's ticket"
     assert keys_left(prefix) == []
+
+
+def test_a_conversation_id_cannot_name_another_conversations_keys(prefix: str) -> None:
+    """Sender ids come from the partner (the REST channel's `sender`): none may reach another conversation's lock."""
+    store = server(prefix)
+    log: list[str] = []
+
+    async def both() -> None:
+        await asyncio.gather(*(turn(store, sender, sender, log, 0.1) for sender in ("victim", "victim:issued")))
+
+    asyncio.run(both())
+    assert sorted(log) == sorted(f"{s} {w}" for s in ("victim", "victim:issued") for w in ("starts", "ends"))
+    assert log.index("victim:issued starts") < log.index("victim ends"), "neither waited for the other"
+    assert keys_left(prefix) == []
