@@ -213,8 +213,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         """How many of the tracker's events the store holds (Rasa counts the rows of the latest session).
 
         A tracker this store read (or saved) knows it: the rows it was read from, as long as the events it was
-        read with are still its first ones (not a copy, nothing undone). Rasa reads, extends and saves each
-        conversation under its lock, so this saves a query per message; any other tracker is counted.
+        read with are still its first ones. Rasa reads, extends and saves each conversation under its lock, so
+        this saves a query per message; any other tracker (built anew, its events replaced) is counted.
         """
         known = tracker.__dict__.get(_STORED)
         if known is not None:
