@@ -71,6 +71,11 @@ def _in_background(work: Any) -> asyncio.Future:
     return task
 
 
+def _milliseconds(lock_lifetime: float) -> int:
+    """A ticket's lifetime as the scripts take it: whole milliseconds, at least one."""
+    return max(1, int(lock_lifetime * 1000))
+
+
 def _give_back(issuing: asyncio.Future, release: Any, keys: list[str]) -> None:
     """Give back a ticket issued for a turn cancelled while it was being issued."""
     if not issuing.cancelled() and issuing.exception() is None:
@@ -116,7 +121,7 @@ class RedisTicketLockStore(RedisLockStore):
 
     def _issue_ticket(self, conversation_id: str, lock_lifetime: float) -> tuple[int, bool]:
         try:
-            ticket, served = self._issue(keys=self._keys(conversation_id), args=[max(1, int(lock_lifetime * 1000))])
+            ticket, served = self._issue(keys=self._keys(conversation_id), args=[_milliseconds(lock_lifetime)])
         except Exception as error:  # Rasa's own lock stores say LockError whatever Redis raised
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
         return int(ticket), bool(served)
@@ -138,7 +143,7 @@ class RedisTicketLockStore(RedisLockStore):
         """
         issue, served_now, release = self._scripts()
         keys = self._keys(conversation_id)
-        issuing = _in_background(issue(keys=keys, args=[max(1, int(lock_lifetime * 1000))]))
+        issuing = _in_background(issue(keys=keys, args=[_milliseconds(lock_lifetime)]))
         try:
             ticket, served = await asyncio.shield(issuing)
         except asyncio.CancelledError:
@@ -157,7 +162,7 @@ class RedisTicketLockStore(RedisLockStore):
         finally:
             await asyncio.shield(_in_background(release(keys=keys, args=[ticket])))
 
-    # Rasa's other LockStore methods, read and written in this store's layout.
+    # Rasa's other LockStore readers, in this store's layout (its writers go through the scripts above).
 
     def get_lock(self, conversation_id: str) -> TicketLock | None:
         tickets = self.red.zrange(self._keys(conversation_id)[0], 0, -1, withscores=True)
@@ -168,17 +173,3 @@ class RedisTicketLockStore(RedisLockStore):
 
     def delete_lock(self, conversation_id: str) -> None:
         self._log_deletion(conversation_id, bool(self.red.delete(*self._keys(conversation_id))))
-
-    def save_lock(self, lock: TicketLock) -> None:
-        tickets, issued = self._keys(lock.conversation_id)
-        with self.red.pipeline() as pipe:
-            pipe.delete(tickets)
-            if lock.tickets:
-                last = max(lock.tickets, key=lambda ticket: ticket.expires).expires
-                pipe.zadd(tickets, {str(t.number): t.expires * 1000 for t in lock.tickets})
-                pipe.set(issued, max(t.number for t in lock.tickets))
-                pipe.pexpireat(tickets, int(last * 1000))
-                pipe.pexpireat(issued, int(last * 1000))
-            else:
-                pipe.delete(issued)
-            pipe.execute()
