@@ -98,8 +98,10 @@ bench: model
 kb-check: setup
 	$(BIN)/helpdesk kb check
 
+# The code as the project keeps it: ruff's checks and its formatting (run by .ci/run before the tests).
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Known vulnerabilities of the pins in requirements.lock: each fixed, or explained in audit-ignore.toml.
 # pip-audit has a venv of its own: it needs packaging>=23, Rasa 3.6 pins packaging<21.

@@ -105,8 +105,11 @@ class ActionTicketStatus(Action):
         if found.last_reply:
             reply = found.last_reply
             excerpt = reply if len(reply) <= REPLY_EXCERPT else reply[:REPLY_EXCERPT] + "…"
-            dispatcher.utter_message(response="utter_status_last_reply", last_reply=excerpt,
-                                     last_reply_date=_date(found.last_reply_at, language_of(tracker)))  # fmt: skip
+            dispatcher.utter_message(
+                response="utter_status_last_reply",
+                last_reply=excerpt,
+                last_reply_date=_date(found.last_reply_at, language_of(tracker)),
+            )
         return reset
 
 

@@ -38,8 +38,6 @@ def make_engine(database_url: str) -> Engine:
         return create_engine(database_url, future=True, connect_args={"check_same_thread": False})
     # SQLAlchemy 1.4 opens a SQLite file anew for every session (NullPool) and reads its schema each time:
     # the connections are kept open instead.
-    engine = create_engine(
-        database_url, future=True, poolclass=QueuePool, connect_args={"check_same_thread": False}
-    )  # fmt: skip
+    engine = create_engine(database_url, future=True, poolclass=QueuePool, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _write_ahead_log)
     return engine

@@ -170,8 +170,14 @@ class MailSettings:
     catcher_port: int = 8025
     inbound_port: int = 8026  # `helpdesk mail receive`: where the mail server delivers partners' replies
     attachment_max_bytes: int = 10_000_000
-    attachment_types: tuple[str, ...] = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
-                                         "text/plain")  # fmt: skip
+    attachment_types: tuple[str, ...] = (
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "application/pdf",
+        "text/plain",
+    )
 
     @property
     def catching(self) -> bool:

@@ -70,11 +70,12 @@ def floor(messages: int) -> dict[str, float]:
     parse_us = (time.perf_counter() - started) / len(texts) * 1e6
     trackers = [
         DialogueStateTracker.from_events(
-            f"floor-{i}", [ActionExecuted("action_listen"), UserUttered(p["text"], p["intent"], p["entities"], p)],
+            f"floor-{i}",
+            [ActionExecuted("action_listen"), UserUttered(p["text"], p["intent"], p["entities"], p)],
             slots=agent.domain.slots,
         )
         for i, p in enumerate(parsed)
-    ]  # fmt: skip
+    ]
     started = time.perf_counter()
     for tracker in trackers:
         agent.predict_next_with_tracker(tracker)
@@ -180,9 +181,13 @@ def training_from_scratch() -> float:
         env = {**os.environ, "RASA_CACHE_DIRECTORY": cache}
         started = time.monotonic()
         subprocess.run(
-            [str(BIN / "helpdesk"), "train", "--force"], cwd=ROOT, env=env, check=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [str(BIN / "helpdesk"), "train", "--force"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         return round(time.monotonic() - started, 1)
 
 
@@ -194,14 +199,22 @@ NEW_ARTICLE = {
     "fr": {
         "title": "Horaires de la permanence téléphonique",
         "answer": "La permanence téléphonique du banc d'essai répond du lundi au vendredi.",
-        "examples": ["à quelle heure répond la permanence téléphonique", "horaires de la permanence téléphonique",
-                     "quand puis-je appeler la permanence", "la permanence téléphonique est ouverte quand"],
+        "examples": [
+            "à quelle heure répond la permanence téléphonique",
+            "horaires de la permanence téléphonique",
+            "quand puis-je appeler la permanence",
+            "la permanence téléphonique est ouverte quand",
+        ],
     },
     "en": {
         "title": "Telephone hotline hours",
         "answer": "The bench's telephone hotline answers Monday to Friday.",
-        "examples": ["what time does the telephone hotline answer", "telephone hotline opening hours",
-                     "when can I call the hotline", "is the telephone hotline open on weekdays"],
+        "examples": [
+            "what time does the telephone hotline answer",
+            "telephone hotline opening hours",
+            "when can I call the hotline",
+            "is the telephone hotline open on weekdays",
+        ],
     },
 }
 
@@ -277,8 +290,12 @@ def starter_init(folder: Path) -> float:
     started = time.monotonic()
     subprocess.run(
         [str(BIN / "rasa"), "init", "--no-prompt", "--init-dir", str(folder)],
-        cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=folder,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return round(time.monotonic() - started)
 
 
@@ -289,8 +306,11 @@ def starter_bot(folder: Path, seconds: float) -> dict:
     log = folder / "rasa.log"
     process = subprocess.Popen(
         [str(BIN / "rasa"), "run", "--enable-api", "--port", str(port), "--interface", "127.0.0.1"],
-        cwd=folder, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=folder,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until(

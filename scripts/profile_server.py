@@ -68,8 +68,22 @@ def main() -> int:
             for name, pids in server_processes(workdir).items():
                 pid = min(pids)  # the first process started; --subprocesses adds its Sanic workers
                 out = Path(workdir) / f"{name.replace(' ', '-')}.txt"
-                command = [py_spy, "record", "--pid", str(pid), "--duration", str(args.seconds), "--rate", "200",
-                           "--format", "raw", "--output", str(out), "--nonblocking", "--subprocesses"]  # fmt: skip
+                command = [
+                    py_spy,
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--duration",
+                    str(args.seconds),
+                    "--rate",
+                    "200",
+                    "--format",
+                    "raw",
+                    "--output",
+                    str(out),
+                    "--nonblocking",
+                    "--subprocesses",
+                ]
                 recorders[name] = (subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE), out)
             figures = asyncio.run(load(assistant.url, args.users, args.seconds))
             for recorder, _ in recorders.values():

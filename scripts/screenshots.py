@@ -38,22 +38,54 @@ from tests.system.conversation.chat import Assistant, open_ticket  # noqa: E402
 DOCS = ROOT / "docs"
 SHOTS = [
     # file, page, viewport, question, words of the answer to wait for, the follow-up question
-    ("widget-fr.png", "/", {"width": 1280, "height": 800}, "j'ai oublié mon mot de passe", "Mot de passe oublié",
-     "Cette réponse vous aide-t-elle ?"),
-    ("widget-phone-en.png", "/en", {"width": 360, "height": 640}, "I forgot my password", "Forgot password",
-     "Did this answer your question?"),
-]  # fmt: skip
+    (
+        "widget-fr.png",
+        "/",
+        {"width": 1280, "height": 800},
+        "j'ai oublié mon mot de passe",
+        "Mot de passe oublié",
+        "Cette réponse vous aide-t-elle ?",
+    ),
+    (
+        "widget-phone-en.png",
+        "/en",
+        {"width": 360, "height": 640},
+        "I forgot my password",
+        "Forgot password",
+        "Did this answer your question?",
+    ),
+]
 MAX_BYTES = 300_000
 SAMPLE_TICKETS = [
     # sender, organisation, profile link, issue type, description, e-mail, language
-    ("shot-1", "Association des Femmes de Kindu", "https://www.unpartnerportal.org/profile/4821/overview",
-     "duplicate_profile", "Nous avons créé deux profils par erreur, merci de supprimer le second.", "awa@afk.org",
-     "fr"),
-    ("shot-2", "Bamako Youth Network", "https://www.unpartnerportal.org/profile/7310/overview", "account_access",
-     "Our only administrator left and nobody can add users any more.", "office@byn.org", "en"),
-    ("shot-3", "Université de Lomé", "unpartnerportal.org/profile/5120", "non_editable_info",
-     "Le nom légal de l'université est mal orthographié et le champ n'est pas modifiable.", "dri@univ-lome.tg", "fr"),
-]  # fmt: skip
+    (
+        "shot-1",
+        "Association des Femmes de Kindu",
+        "https://www.unpartnerportal.org/profile/4821/overview",
+        "duplicate_profile",
+        "Nous avons créé deux profils par erreur, merci de supprimer le second.",
+        "awa@afk.org",
+        "fr",
+    ),
+    (
+        "shot-2",
+        "Bamako Youth Network",
+        "https://www.unpartnerportal.org/profile/7310/overview",
+        "account_access",
+        "Our only administrator left and nobody can add users any more.",
+        "office@byn.org",
+        "en",
+    ),
+    (
+        "shot-3",
+        "Université de Lomé",
+        "unpartnerportal.org/profile/5120",
+        "non_editable_info",
+        "Le nom légal de l'université est mal orthographié et le champ n'est pas modifiable.",
+        "dri@univ-lome.tg",
+        "fr",
+    ),
+]
 
 
 def logged_in(browser: object, console_url: str, email: str, password: str, viewport: dict[str, int]):
@@ -130,8 +162,10 @@ def dashboard_shots(console_url: str, email: str, password: str, out: Path) -> l
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            for name, viewport in (("dashboard.png", {"width": 1280, "height": 1400}),
-                                   ("dashboard-phone.png", {"width": 360, "height": 1200})):  # fmt: skip
+            for name, viewport in (
+                ("dashboard.png", {"width": 1280, "height": 1400}),
+                ("dashboard-phone.png", {"width": 360, "height": 1200}),
+            ):
                 page = logged_in(browser, console_url, email, password, viewport)
                 page.goto(console_url + "/dashboard?days=30")
                 target = out / name
@@ -151,10 +185,15 @@ def add_sample_tickets(assistant: Assistant) -> None:
         open_ticket(assistant, sender, *fields, language=language)
     store, agent = assistant.store, "agent@helpdesk.example"
     newest, *_, oldest = store.newest(len(SAMPLE_TICKETS))
-    store.replies.reply(newest.reference, "Bonjour, pouvez-vous nous envoyer une capture d'écran du champ ?", agent,
-                        status="pending")  # fmt: skip
-    store.replies.reply(oldest.reference, "Le second profil est supprimé : vous pouvez continuer avec le premier.",
-                        agent, status="resolved")  # fmt: skip
+    store.replies.reply(
+        newest.reference, "Bonjour, pouvez-vous nous envoyer une capture d'écran du champ ?", agent, status="pending"
+    )
+    store.replies.reply(
+        oldest.reference,
+        "Le second profil est supprimé : vous pouvez continuer avec le premier.",
+        agent,
+        status="resolved",
+    )
     resolution = store.mail.for_ticket(oldest.id)[-1].body_text
     token = re.search(r"/rate/([\w-]+)/good", resolution).group(1)
     store.ratings.rate(token, "good")
@@ -175,8 +214,11 @@ def main() -> int:
         with tempfile.TemporaryDirectory(prefix="helpdesk-screenshots-") as workdir:
             workspace = make_workspace(Path(workdir))
             today = date.today()
-            seed_workspace(workspace.workdir, workspace.database_url,
-                           random_activity(today - timedelta(days=29), today, 600, extra_tickets=40))  # fmt: skip
+            seed_workspace(
+                workspace.workdir,
+                workspace.database_url,
+                random_activity(today - timedelta(days=29), today, 600, extra_tickets=40),
+            )
             with running_console(workspace, "http://127.0.0.1:9", name="dashboard-console") as console:
                 dashboard_shots(console.url, ADMIN_EMAIL, ADMIN_PASSWORD, args.out)
         return 0

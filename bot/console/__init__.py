@@ -32,8 +32,19 @@ from bot.tickets.store import TicketStore
 
 logger = logging.getLogger(__name__)
 # Imported under other names: `bot.console.tickets` etc. stay the packages, not the blueprints.
-BLUEPRINTS = (public_pages, chat_file_pages, auth_pages, tickets_pages, dashboard_pages, knowledge_pages,
-              article_history_pages, accounts_pages, saved_replies_pages, mail_pages, api_pages)  # fmt: skip
+BLUEPRINTS = (
+    public_pages,
+    chat_file_pages,
+    auth_pages,
+    tickets_pages,
+    dashboard_pages,
+    knowledge_pages,
+    article_history_pages,
+    accounts_pages,
+    saved_replies_pages,
+    mail_pages,
+    api_pages,
+)
 
 
 def create_app(settings: Settings | None = None, store: TicketStore | None = None) -> Flask:

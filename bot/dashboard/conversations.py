@@ -206,6 +206,6 @@ def outcomes(
                 min(contained.get(day, 0), talked),
                 min(unsure.get(day, 0), talked),
                 min(ticketed.get(day, 0), talked),
-            )  # fmt: skip
+            )
         )
     return ConversationFigures(days=days, languages=languages, from_tracker=from_tracker)

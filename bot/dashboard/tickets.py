@@ -120,7 +120,7 @@ def reply_times(engine: Engine, period: Period) -> ReplyTimes:
             len(replies[week]),
             _median_hours(resolutions[week]),
             len(resolutions[week]),
-        )  # fmt: skip
+        )
         for week in period.weeks
     ]
     every_reply = [seconds for week in period.weeks for seconds in replies[week]]

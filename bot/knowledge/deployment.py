@@ -39,10 +39,12 @@ def load_placeholders(directory: Path) -> Placeholders:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return {
-            str(name): {str(d): {str(lang): str(text).strip() for lang, text in (langs or {}).items()}
-                        for d, langs in (variants or {}).items()}
+            str(name): {
+                str(d): {str(lang): str(text).strip() for lang, text in (langs or {}).items()}
+                for d, langs in (variants or {}).items()
+            }
             for name, variants in raw.items()
-        }  # fmt: skip
+        }
     except (yaml.YAMLError, AttributeError) as error:
         raise ValueError(f"not a mapping of name, deployment, language to text ({error})") from error
 

@@ -55,8 +55,9 @@ def compare(old_content: str, new_content: str) -> list[Change]:
         before, after = (before if isinstance(before, dict) else {}), (after if isinstance(after, dict) else {})
         for name in ("title", "answer"):
             if before.get(name) != after.get(name):
-                changes.append(Change(language, name, _lines(_value_lines(before.get(name)),
-                                                             _value_lines(after.get(name)))))  # fmt: skip
+                changes.append(
+                    Change(language, name, _lines(_value_lines(before.get(name)), _value_lines(after.get(name))))
+                )
         old_examples = [str(e) for e in before.get("examples") or []]
         new_examples = [str(e) for e in after.get("examples") or []]
         if old_examples != new_examples:

@@ -221,8 +221,10 @@ def render_article(draft: ArticleDraft, base: dict[str, Any] | None = None) -> s
 def _citation_style(item: Any) -> Any:
     if not isinstance(item, dict):
         return item
-    styled = {key: _DoubleQuoted(value) if key in ("where", "quote") and isinstance(value, str) else value
-              for key, value in item.items()}  # fmt: skip
+    styled = {
+        key: _DoubleQuoted(value) if key in ("where", "quote") and isinstance(value, str) else value
+        for key, value in item.items()
+    }
     if isinstance(styled.get("paragraphs"), list):
         styled["paragraphs"] = _Flow(styled["paragraphs"])
     return styled

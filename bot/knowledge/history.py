@@ -90,9 +90,14 @@ class ArticleHistory:
                 if latest is not None and latest.content_hash == digest:
                     return None
                 revision = ArticleRevision(
-                    article_id=article_id, number=(latest.number + 1) if latest else 1, content=content,
-                    content_hash=digest, author=author, kind=kind, note=" ".join(note.split())[:NOTE_CHARS],
-                )  # fmt: skip
+                    article_id=article_id,
+                    number=(latest.number + 1) if latest else 1,
+                    content=content,
+                    content_hash=digest,
+                    author=author,
+                    kind=kind,
+                    note=" ".join(note.split())[:NOTE_CHARS],
+                )
                 session.add(revision)
                 try:
                     session.commit()

@@ -73,8 +73,10 @@ def parse(raw: bytes) -> Incoming:
         content = body.get_content()
         text = _html_to_text(content) if body.get_content_type() == "text/html" else content
     report = message.get_content_type() == "multipart/report"
-    auto = report or str(message.get("Auto-Submitted", "no")).strip().lower() not in ("", "no") or bool(
-        message.get("X-Autoreply") or message.get("X-Autorespond")
+    auto = (
+        report
+        or str(message.get("Auto-Submitted", "no")).strip().lower() not in ("", "no")
+        or bool(message.get("X-Autoreply") or message.get("X-Autorespond"))
     )
     return Incoming(
         sender=sender,

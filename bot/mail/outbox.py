@@ -125,13 +125,20 @@ class MailOutbox:
         if mail.attempts > len(RETRY_DELAYS):
             return self.mark_failed(claim, f"gave up after {mail.attempts} attempts: {error}")
         next_at = (now or utcnow()) + timedelta(seconds=RETRY_DELAYS[mail.attempts - 1])
-        return self._finish(claim, status="waiting", next_attempt_at=next_at, last_error=error[:MAX_ERROR],
-                            claimed_until=None)  # fmt: skip
+        return self._finish(
+            claim, status="waiting", next_attempt_at=next_at, last_error=error[:MAX_ERROR], claimed_until=None
+        )
 
     def release(self, claim: Claimed, until: datetime, why: str) -> bool:
         """Give a claimed e-mail back untried, to wait until `until`; its attempt is not counted."""
-        return self._finish(claim, status="waiting", next_attempt_at=until, last_error=why[:MAX_ERROR],
-                            attempts=OutgoingMail.attempts - 1, claimed_until=None)  # fmt: skip
+        return self._finish(
+            claim,
+            status="waiting",
+            next_attempt_at=until,
+            last_error=why[:MAX_ERROR],
+            attempts=OutgoingMail.attempts - 1,
+            claimed_until=None,
+        )
 
     def _finish(self, claim: Claimed, **values: Any) -> bool:
         """Write the outcome, only while this worker's claim still holds (another may have taken it over)."""

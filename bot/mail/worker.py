@@ -74,8 +74,11 @@ def _logged(report: SendReport) -> SendReport:
     if report.sent:
         logger.info("mail: %d e-mail(s) sent", len(report.sent))
     if report.retrying:
-        logger.warning("mail: %d e-mail(s) waiting for the mail server: %s", len(report.retrying),
-                       next(iter(report.retrying.values())))  # fmt: skip
+        logger.warning(
+            "mail: %d e-mail(s) waiting for the mail server: %s",
+            len(report.retrying),
+            next(iter(report.retrying.values())),
+        )
     for mail_id, reason in report.failed.items():
         logger.error("mail: e-mail %d failed for good: %s", mail_id, reason)
     return report

@@ -205,8 +205,9 @@ class WidgetSocketIOInput(SocketIOInput):
                 reply = refusal.text(await conversation_language(agent, sender, text, metadata))
                 await sio.emit(self.bot_message_evt, {"text": reply}, room=sid)
                 return
-            warning = await secret_warning(getattr(request.app.ctx, "agent", None) if request else None,
-                                           sender, text, metadata)  # fmt: skip
+            warning = await secret_warning(
+                getattr(request.app.ctx, "agent", None) if request else None, sender, text, metadata
+            )
             if warning:
                 await sio.emit(self.bot_message_evt, warning_message(*warning), room=sid)
             await forward_message(

@@ -108,9 +108,7 @@ async def conversation_language(agent: Any, sender: str, text: str, metadata: Ma
     return get_settings().default_language  # one of LANGUAGES: the settings refuse anything else
 
 
-async def secret_warning(
-    agent: Any, sender: str, text: str, metadata: Mapping[str, Any]
-) -> tuple[str, str] | None:
+async def secret_warning(agent: Any, sender: str, text: str, metadata: Mapping[str, Any]) -> tuple[str, str] | None:
     """When the message holds a password or a verification code: the warning to send before the answer, and the
     message as the tracker store will keep it (masked), for the widget to keep instead.
 

@@ -45,18 +45,24 @@ ISSUE = (
     _NOW + _DROP_EXPIRED + "local ticket = redis.call('INCR', KEYS[2]) "
     "redis.call('ZADD', KEYS[1], now + ARGV[1], ticket) "
     "redis.call('PEXPIRE', KEYS[1], ARGV[1]) redis.call('PEXPIRE', KEYS[2], ARGV[1]) "
-    + _LOWEST + "if lowest == ticket then return {ticket, 1} end return {ticket, 0}"
+    + _LOWEST
+    + "if lowest == ticket then return {ticket, 1} end return {ticket, 0}"
 )
 # ARGV[1]: the ticket. Returns 1 when it is served now, 0 while an earlier one is, -1 once it has expired.
 SERVED = (
-    _NOW + _DROP_EXPIRED + "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end "
-    + _LOWEST + "if lowest == tonumber(ARGV[1]) then return 1 end return 0"
+    _NOW
+    + _DROP_EXPIRED
+    + "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return -1 end "
+    + _LOWEST
+    + "if lowest == tonumber(ARGV[1]) then return 1 end return 0"
 )
 # ARGV[1]: the ticket. Both keys go once no ticket is left.
 RELEASE = (
-    _NOW + "redis.call('ZREM', KEYS[1], ARGV[1]) " + _DROP_EXPIRED
+    _NOW
+    + "redis.call('ZREM', KEYS[1], ARGV[1]) "
+    + _DROP_EXPIRED
     + "if redis.call('ZCARD', KEYS[1]) == 0 then redis.call('DEL', KEYS[1], KEYS[2]) end return 1"
-)  # fmt: skip
+)
 
 
 # Lock-store calls that must finish even when their turn is cancelled: the event loop keeps only weak references

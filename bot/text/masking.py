@@ -34,9 +34,20 @@ _TRAILING = ".,;:"
 # Password words, as folded word sequences (lower case, no accents). The short ones are common words too ("I
 # can't pass this step", "PIN 4821" is a PIN): they introduce a secret only before ":" / "=" / "is" / "est".
 _PASSWORD_WORDS = (
-    ("mot", "de", "passe"), ("mots", "de", "passe"), ("motdepasse",), ("mdp",), ("password",), ("passwords",),
-    ("passwd",), ("pwd",), ("passcode",), ("passphrase",), ("pw",), ("pass",), ("pin",),
-)  # fmt: skip
+    ("mot", "de", "passe"),
+    ("mots", "de", "passe"),
+    ("motdepasse",),
+    ("mdp",),
+    ("password",),
+    ("passwords",),
+    ("passwd",),
+    ("pwd",),
+    ("passcode",),
+    ("passphrase",),
+    ("pw",),
+    ("pass",),
+    ("pin",),
+)
 _SHORT_PASSWORD_WORDS = frozenset({("pw",), ("pass",), ("pin",)})
 # Between the password word and its value: "mon mot de passe actuel du portail UNPP est ...".
 _FILLERS = frozenset(

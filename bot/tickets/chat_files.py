@@ -63,26 +63,34 @@ class ChatFiles:
             stored = attachments.store_file(self.rules.folder, attachments.CHAT_FOLDER, data)
             session.add(
                 TicketAttachment(
-                    ticket_id=ticket.id if ticket else None, conversation_id=conversation_id,
-                    client_address=client_address, filename=name, content_type=verdict.content_type,
-                    size=len(data), stored_name=stored, created_at=now,
+                    ticket_id=ticket.id if ticket else None,
+                    conversation_id=conversation_id,
+                    client_address=client_address,
+                    filename=name,
+                    content_type=verdict.content_type,
+                    size=len(data),
+                    stored_name=stored,
+                    created_at=now,
                 )
-            )  # fmt: skip
+            )
             if ticket is not None:
-                session.add(TicketEvent(ticket_id=ticket.id, actor="partner (chat)", action="chat_file", at=now,
-                                        new_value=name))  # fmt: skip
+                session.add(
+                    TicketEvent(ticket_id=ticket.id, actor="partner (chat)", action="chat_file", at=now, new_value=name)
+                )
             session.commit()
             return ChatFile("kept", None, name, len(data), ticket.reference if ticket else None)
 
     @staticmethod
     def _limited(session: Session, conversation_id: str, address: str | None, now: Any) -> bool:
         count = select(func.count(TicketAttachment.id))
-        by_conversation = count.where(TicketAttachment.conversation_id == conversation_id,
-                                      TicketAttachment.created_at > now - WAIT_FOR_TICKET)  # fmt: skip
+        by_conversation = count.where(
+            TicketAttachment.conversation_id == conversation_id, TicketAttachment.created_at > now - WAIT_FOR_TICKET
+        )
         if session.scalar(by_conversation) >= FILES_PER_CONVERSATION:
             return True
-        by_address = count.where(TicketAttachment.client_address == address,
-                                 TicketAttachment.created_at > now - timedelta(hours=1))  # fmt: skip
+        by_address = count.where(
+            TicketAttachment.client_address == address, TicketAttachment.created_at > now - timedelta(hours=1)
+        )
         return bool(address) and session.scalar(by_address) >= FILES_PER_ADDRESS_PER_HOUR
 
 

@@ -77,15 +77,32 @@ def receive(sessions: Any, raw: bytes, rules: AttachmentRules) -> Received:
             stored = attachments.store_file(rules.folder, ticket.id, data)
             session.add(
                 TicketAttachment(
-                    ticket_id=ticket.id, message_id=message.id, filename=name, content_type=kind, size=len(data),
-                    stored_name=stored, created_at=now,
+                    ticket_id=ticket.id,
+                    message_id=message.id,
+                    filename=name,
+                    content_type=kind,
+                    size=len(data),
+                    stored_name=stored,
+                    created_at=now,
                 )
-            )  # fmt: skip
-        session.add(TicketEvent(ticket_id=ticket.id, actor=incoming.sender, action="partner_reply", at=now,
-                                new_value=body[:500]))  # fmt: skip
+            )
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id, actor=incoming.sender, action="partner_reply", at=now, new_value=body[:500]
+            )
+        )
         if ticket.status in OPENED_BY_ANSWER:
-            session.add(TicketEvent(ticket_id=ticket.id, actor=incoming.sender, action="changed", at=now,
-                                    field="status", old_value=ticket.status, new_value="open"))  # fmt: skip
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    actor=incoming.sender,
+                    action="changed",
+                    at=now,
+                    field="status",
+                    old_value=ticket.status,
+                    new_value="open",
+                )
+            )
             ticket.status = "open"
         ticket.updated_at = now
         session.commit()
@@ -102,8 +119,15 @@ def _bounced(session: Session, incoming: Incoming) -> Received:
         return Received("unmatched")
     ticket = session.get(Ticket, mail.ticket_id)
     mail.status, mail.last_error = "failed", f"bounced: {bounce.diagnostic}"
-    session.add(TicketEvent(ticket_id=ticket.id, actor=incoming.sender or "mailer-daemon", action="mail_bounced",
-                            at=utcnow(), new_value=bounce.diagnostic))  # fmt: skip
+    session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            actor=incoming.sender or "mailer-daemon",
+            action="mail_bounced",
+            at=utcnow(),
+            new_value=bounce.diagnostic,
+        )
+    )
     session.commit()
     return Received("bounced", ticket.reference)
 

@@ -23,9 +23,10 @@ class Ticket(Base):
         Index("ix_tickets_language_id", "language", "id"),
         Index("ix_tickets_client_address_created_at", "client_address", "created_at"),
         # What the dashboard reads of the tickets opened in a period, readable from the index alone (0012).
-        Index("ix_tickets_dashboard", "created_at", "issue_type", "conversation_id", "first_response_at",
-              "resolved_at"),
-    )  # fmt: skip
+        Index(
+            "ix_tickets_dashboard", "created_at", "issue_type", "conversation_id", "first_response_at", "resolved_at"
+        ),
+    )
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(32), unique=True, index=True)

@@ -70,21 +70,33 @@ class Ratings:
             # One UPDATE that only an unanswered, unexpired question matches: two clicks at once record one score.
             recorded = session.execute(
                 update(TicketRating)
-                .where(TicketRating.id == rating.id, TicketRating.score.is_(None),
-                       TicketRating.asked_at > now - LINK_LIFETIME)
+                .where(
+                    TicketRating.id == rating.id,
+                    TicketRating.score.is_(None),
+                    TicketRating.asked_at > now - LINK_LIFETIME,
+                )
                 .values(score=score, rated_at=now)
                 .execution_options(synchronize_session=False)
-            ).rowcount  # fmt: skip
+            ).rowcount
             if not recorded:
                 session.rollback()
                 rating = session.get(TicketRating, rating.id)
                 if rating.score is None:
                     return RatingOutcome("expired", ticket.language, ticket.reference)
-                return RatingOutcome("already", ticket.language, ticket.reference, rating.score,
-                                     can_comment=rating.comment is None)  # fmt: skip
+                return RatingOutcome(
+                    "already", ticket.language, ticket.reference, rating.score, can_comment=rating.comment is None
+                )
             ticket.rating, ticket.rated_at = score, now
-            session.add(TicketEvent(ticket_id=ticket.id, actor=ticket.contact_email, action="rated", at=now,
-                                    field="rating", new_value=score))  # fmt: skip
+            session.add(
+                TicketEvent(
+                    ticket_id=ticket.id,
+                    actor=ticket.contact_email,
+                    action="rated",
+                    at=now,
+                    field="rating",
+                    new_value=score,
+                )
+            )
             session.commit()
             return RatingOutcome("recorded", ticket.language, ticket.reference, score, can_comment=True)
 
@@ -97,8 +109,13 @@ class Ratings:
                 return RatingOutcome("unknown")
             rating, ticket = found
             if rating.score is None or rating.comment is not None or not comment:
-                return RatingOutcome("already", ticket.language, ticket.reference, rating.score,
-                                     can_comment=rating.score is not None and rating.comment is None)  # fmt: skip
+                return RatingOutcome(
+                    "already",
+                    ticket.language,
+                    ticket.reference,
+                    rating.score,
+                    can_comment=rating.score is not None and rating.comment is None,
+                )
             now = utcnow()
             saved = session.execute(
                 update(TicketRating)
@@ -107,8 +124,15 @@ class Ratings:
                 .execution_options(synchronize_session=False)
             ).rowcount
             if saved:
-                session.add(TicketEvent(ticket_id=ticket.id, actor=ticket.contact_email, action="rating_comment",
-                                        at=now, new_value=comment))  # fmt: skip
+                session.add(
+                    TicketEvent(
+                        ticket_id=ticket.id,
+                        actor=ticket.contact_email,
+                        action="rating_comment",
+                        at=now,
+                        new_value=comment,
+                    )
+                )
             session.commit()
             return RatingOutcome("recorded" if saved else "already", ticket.language, ticket.reference, rating.score)
 
@@ -117,4 +141,3 @@ class Ratings:
         with self.sessions() as session:
             query = select(TicketRating).where(TicketRating.ticket_id == ticket_id).order_by(TicketRating.id)
             return list(session.scalars(query))
-

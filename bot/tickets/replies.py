@@ -61,15 +61,25 @@ class Replies:
             resolving = status == "resolved" and ticket.status != "resolved"
             fields = {"body": text, **(ratings.ask(session, ticket, self.public_url) if resolving else {})}
             mail = enqueue(session, addressee(ticket), "resolution" if resolving else "reply", fields, self.mail_domain)
-            message = TicketMessage(ticket_id=ticket.id, direction="out", author=actor, body=text, at=now,
-                                    mail_id=mail.id)  # fmt: skip
+            message = TicketMessage(
+                ticket_id=ticket.id, direction="out", author=actor, body=text, at=now, mail_id=mail.id
+            )
             session.add(message)
             session.add(TicketEvent(ticket_id=ticket.id, actor=actor, action="reply", at=now, new_value=text))
             if ticket.first_response_at is None:
                 ticket.first_response_at = now
             if status is not None and status != ticket.status:
-                session.add(TicketEvent(ticket_id=ticket.id, actor=actor, action="changed", at=now, field="status",
-                                        old_value=ticket.status, new_value=status))  # fmt: skip
+                session.add(
+                    TicketEvent(
+                        ticket_id=ticket.id,
+                        actor=actor,
+                        action="changed",
+                        at=now,
+                        field="status",
+                        old_value=ticket.status,
+                        new_value=status,
+                    )
+                )
                 ticket.status = status
             if resolving:
                 ticket.resolved_at = now

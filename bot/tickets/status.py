@@ -80,8 +80,9 @@ class StatusLookups:
                 (wanted is not None and wanted.lower() == ticket.contact_email.lower())
                 or (wanted is None and conversation_id is not None and ticket.conversation_id == conversation_id)
             )
-            session.add(StatusLookup(at=now, conversation_id=conversation_id, client_address=client_address,
-                                     found=theirs))  # fmt: skip
+            session.add(
+                StatusLookup(at=now, conversation_id=conversation_id, client_address=client_address, found=theirs)
+            )
             status = self._status(session, ticket) if theirs else None
             session.commit()
             return Lookup(status)

@@ -64,8 +64,13 @@ class TicketStore:
     @classmethod
     def from_settings(cls, settings: Settings, engine: Engine | None = None) -> TicketStore:
         """The store the settings describe; `engine` when the caller shares one (the action server's)."""
-        return cls(engine or make_engine(settings.database_url), settings.reference_prefix, settings.mail.domain,
-                   settings.console.public_url, settings.limits)  # fmt: skip
+        return cls(
+            engine or make_engine(settings.database_url),
+            settings.reference_prefix,
+            settings.mail.domain,
+            settings.console.public_url,
+            settings.limits,
+        )
 
     def create(self, new: NewTicket, submission_key: str, actor: str = "bot") -> tuple[Ticket, bool]:
         """Store the ticket once per submission key; return it and whether it is new.

@@ -31,9 +31,7 @@ def build_training_data(knowledge_dir: Path | None = None) -> Path:
 
 # The code that trains and saves the classifier shapes the model file as much as the data does. Not the
 # language detector or the fallback: nothing of theirs is trained, Rasa runs their code as it is at start-up.
-TRAINING_CODE = tuple(
-    f"bot/rasa_server/nlu/{name}.py" for name in ("linear_classifier", "linear_model", "calibration")
-)
+TRAINING_CODE = tuple(f"bot/rasa_server/nlu/{name}.py" for name in ("linear_classifier", "linear_model", "calibration"))
 
 
 def model_inputs(root: Path = PROJECT_ROOT) -> list[Path]:

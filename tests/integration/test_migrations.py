@@ -37,8 +37,11 @@ def differences(url: str) -> list:
             found = compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()
-    return [change for change in found if not (isinstance(change, tuple) and change[0] == "remove_table"
-                                               and change[1].name == "alembic_version")]  # fmt: skip
+    return [
+        change
+        for change in found
+        if not (isinstance(change, tuple) and change[0] == "remove_table" and change[1].name == "alembic_version")
+    ]
 
 
 def test_the_migrated_database_is_the_one_the_models_describe(database_url: str) -> None:

@@ -30,18 +30,32 @@ EVENTS_INDEXES = (
     "CREATE INDEX IF NOT EXISTS ix_events_sender_id ON events (sender_id)",
     "CREATE INDEX IF NOT EXISTS ix_events_type_time ON events (type_name, timestamp, sender_id)",
 )
-ARTICLES = ("forgot-password", "verification-code", "user-roles", "unpp-register-organization", "create-user-account",
-            "duplicate-profile", "find-my-administrator")  # fmt: skip
+ARTICLES = (
+    "forgot-password",
+    "verification-code",
+    "user-roles",
+    "unpp-register-organization",
+    "create-user-account",
+    "duplicate-profile",
+    "find-my-administrator",
+)
 # Same questions in other words (one group each), and questions unlike any other.
 QUESTION_GROUPS = (
-    ("Je n'ai pas reçu le code de vérification", "je n ai pas recu le code de verification",
-     "Je n'ai pas reçu le code de vérification !", "jai pas recu le code de verification"),
+    (
+        "Je n'ai pas reçu le code de vérification",
+        "je n ai pas recu le code de verification",
+        "Je n'ai pas reçu le code de vérification !",
+        "jai pas recu le code de verification",
+    ),
     ("How do I change our organisation's bank details", "how do i change our organisations bank details?"),
-)  # fmt: skip
+)
 # Alone, even those worded like a group's question: another thing asked is another question.
-LONE_QUESTIONS = ("Quel est le numéro de téléphone du bureau de Dakar ?", "Can I upload a video to our profile",
-                  "How do I change our organisation's legal name",
-                  "Je n'ai pas reçu le lien pour changer le mot de passe")  # fmt: skip
+LONE_QUESTIONS = (
+    "Quel est le numéro de téléphone du bureau de Dakar ?",
+    "Can I upload a video to our profile",
+    "How do I change our organisation's legal name",
+    "Je n'ai pas reçu le lien pour changer le mot de passe",
+)
 
 
 @dataclass
@@ -137,8 +151,14 @@ def _events(conversation: Conversation) -> Iterator[dict]:
         nonlocal at
         at += 1.5
         data = {"event": type_name, "timestamp": at, **data}
-        return {"sender_id": conversation.id, "type_name": type_name, "timestamp": at, "intent_name": intent,
-                "action_name": action, "data": json.dumps(data)}  # fmt: skip
+        return {
+            "sender_id": conversation.id,
+            "type_name": type_name,
+            "timestamp": at,
+            "intent_name": intent,
+            "action_name": action,
+            "data": json.dumps(data),
+        }
 
     yield row("action", {"name": "action_session_start"}, action="action_session_start")
     yield row("session_started", {})
@@ -165,22 +185,47 @@ def write(activity: Activity, engine: Engine, tracker: Engine, batch: int = 2000
         if c.article:
             answers.append({"article_id": c.article, "language": c.language, "conversation_id": c.id, "at": c.at})
         if c.vote is not None:
-            votes.append({"article_id": c.article, "helpful": c.vote, "language": c.language,
-                          "conversation_id": c.id, "at": c.at})  # fmt: skip
+            votes.append(
+                {
+                    "article_id": c.article,
+                    "helpful": c.vote,
+                    "language": c.language,
+                    "conversation_id": c.id,
+                    "at": c.at,
+                }
+            )
         if c.question:
-            questions.append({"text": c.question, "language": c.language, "offered": "[]", "conversation_id": c.id,
-                              "at": c.at})  # fmt: skip
+            questions.append(
+                {"text": c.question, "language": c.language, "offered": "[]", "conversation_id": c.id, "at": c.at}
+            )
     tickets = [
-        {"reference": t.reference, "submission_key": t.reference, "organization_name": "ONG Seed",
-         "profile_link": "https://www.unpartnerportal.org/profile/1/overview", "issue_type": t.issue_type,
-         "description": "Seeded.", "contact_email": "seed@example.org", "language": "fr",
-         "conversation_id": t.conversation_id, "status": t.status, "priority": "normal", "created_at": t.created,
-         "updated_at": t.created, "first_response_at": t.first_reply, "resolved_at": t.resolved,
-         "rating": t.rating, "rated_at": t.rated}
+        {
+            "reference": t.reference,
+            "submission_key": t.reference,
+            "organization_name": "ONG Seed",
+            "profile_link": "https://www.unpartnerportal.org/profile/1/overview",
+            "issue_type": t.issue_type,
+            "description": "Seeded.",
+            "contact_email": "seed@example.org",
+            "language": "fr",
+            "conversation_id": t.conversation_id,
+            "status": t.status,
+            "priority": "normal",
+            "created_at": t.created,
+            "updated_at": t.created,
+            "first_response_at": t.first_reply,
+            "resolved_at": t.resolved,
+            "rating": t.rating,
+            "rated_at": t.rated,
+        }
         for t in activity.tickets
-    ]  # fmt: skip
-    for table, rows in ((ArticleAnswer, answers), (ArticleFeedback, votes), (UnansweredQuestion, questions),
-                        (Ticket, tickets)):  # fmt: skip
+    ]
+    for table, rows in (
+        (ArticleAnswer, answers),
+        (ArticleFeedback, votes),
+        (UnansweredQuestion, questions),
+        (Ticket, tickets),
+    ):
         for start in range(0, len(rows), batch):
             with engine.begin() as connection:
                 connection.execute(insert(table), rows[start : start + batch])

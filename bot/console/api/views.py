@@ -168,8 +168,9 @@ def add_reply(reference: str) -> Any:
     if refused:
         return refused
     mail = store().mail.get(message.mail_id)
-    return jsonify(reply=reply_json(message, mail.status if mail else None), ticket=ticket_json(
-        store().by_reference(reference))), 201  # fmt: skip
+    return jsonify(
+        reply=reply_json(message, mail.status if mail else None), ticket=ticket_json(store().by_reference(reference))
+    ), 201
 
 
 def reply_json(message: TicketMessage, mail_status: str | None) -> dict[str, Any]:

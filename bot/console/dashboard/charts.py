@@ -53,8 +53,9 @@ class Chart:
         """The rows as CSV: shares as percentages, hours with one decimal, nothing else rounded."""
         out = io.StringIO()
         writer = csv.writer(out)
-        headers = [f"{name} (%)" if self.unit == "%" and i < len(self.drawn) else name for i, name in
-                   enumerate(self.series)]  # fmt: skip
+        headers = [
+            f"{name} (%)" if self.unit == "%" and i < len(self.drawn) else name for i, name in enumerate(self.series)
+        ]
         writer.writerow([csv_cell(self.category), *map(csv_cell, headers)])
         for category, values in self.rows:
             cells = []

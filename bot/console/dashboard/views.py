@@ -79,8 +79,7 @@ class Figures:
     all, a CSV file only what its chart needs."""
 
     # Read in parallel by `read_all`; `conversations` then puts the first three together.
-    SOURCES = ("tracker_days", "tracker_languages", "records", "articles", "groups", "weekly", "ages", "times",
-               "rated")  # fmt: skip
+    SOURCES = ("tracker_days", "tracker_languages", "records", "articles", "groups", "weekly", "ages", "times", "rated")
 
     def __init__(self, period: Period, titles: dict[str, str]) -> None:
         self.period, self.titles = period, titles
@@ -298,7 +297,7 @@ class Figures:
             resolution_hours=self.times.resolution_hours,
             satisfied=_share(good, good + bad),
             ratings=good + bad,
-        )  # fmt: skip
+        )
 
 
 def _period() -> tuple[Period, str | None]:

@@ -41,8 +41,7 @@ def _written(article_id: str, content: str, version: str, kind: str, note: str) 
         flash(_("Nothing was changed:") + " " + "; ".join(error.problems), "error")
         return False
     article_history().record(article_id, path.read_text(encoding="utf-8"), current_user.email, kind, note)
-    flash(_("Done. The answer text is live at once; changed example questions need Publish to reach the bot."),
-          "saved")  # fmt: skip
+    flash(_("Done. The answer text is live at once; changed example questions need Publish to reach the bot."), "saved")
     return True
 
 
@@ -54,9 +53,12 @@ def history(article_id: str) -> str:
     revisions = article_history().revisions(article_id)
     live = file_version(path)
     return render_template(
-        "knowledge/history.html", article_id=article_id, revisions=revisions, live=live,
+        "knowledge/history.html",
+        article_id=article_id,
+        revisions=revisions,
+        live=live,
         draft=article_history().draft(article_id),
-    )  # fmt: skip
+    )
 
 
 @article_history_pages.get("/<article_id>/history/compare")
@@ -78,9 +80,13 @@ def compare_revisions(article_id: str) -> str:
     if first is None or second is None:
         abort(404)
     return render_template(
-        "knowledge/compare.html", article_id=article_id, first=first, second=second,
-        changes=compare(first.content, second.content), languages=LANGUAGES,
-    )  # fmt: skip
+        "knowledge/compare.html",
+        article_id=article_id,
+        first=first,
+        second=second,
+        changes=compare(first.content, second.content),
+        languages=LANGUAGES,
+    )
 
 
 @article_history_pages.post("/<article_id>/history/<int(max=2147483647):number>/restore")
@@ -137,6 +143,11 @@ def preview_draft(article_id: str) -> str:
     article = rendered(article, settings().deployment, placeholders)
     text = article.text(language)
     return render_template(
-        "knowledge/preview.html", article_id=article_id, draft=draft, text=text, language=language,
-        question=text.examples[0] if text.examples else text.title, languages=LANGUAGES,
-    )  # fmt: skip
+        "knowledge/preview.html",
+        article_id=article_id,
+        draft=draft,
+        text=text,
+        language=language,
+        question=text.examples[0] if text.examples else text.title,
+        languages=LANGUAGES,
+    )

@@ -54,8 +54,9 @@ def upload() -> Response:
         file = request.files.get("file")
     except RequestEntityTooLarge:
         size = _mb(request.content_length or limit + 100_000)
-        return _answer({"ok": False, "message": limits_message("file_too_big", _known(language), size=size,
-                                                               limit=_mb(limit))}, 413)  # fmt: skip
+        return _answer(
+            {"ok": False, "message": limits_message("file_too_big", _known(language), size=size, limit=_mb(limit))}, 413
+        )
     language = _known(language)
     if not conversation or len(conversation) > MAX_SESSION_ID or file is None:
         return _answer({"ok": False, "message": limits_message("file_failed", language)}, 400)

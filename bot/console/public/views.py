@@ -68,7 +68,12 @@ def rating_comment(token: str) -> tuple[str, int]:
 
 
 def _rating_page(token: str, outcome: RatingOutcome, commented: bool = False) -> tuple[str, int]:
-    page = render_template("public/rating.html", outcome=outcome, token=token, commented=commented,
-                           language=outcome.language if outcome.language in LANGUAGES else "en",
-                           max_comment=MAX_COMMENT_LENGTH)  # fmt: skip
+    page = render_template(
+        "public/rating.html",
+        outcome=outcome,
+        token=token,
+        commented=commented,
+        language=outcome.language if outcome.language in LANGUAGES else "en",
+        max_comment=MAX_COMMENT_LENGTH,
+    )
     return page, 404 if outcome.state == "unknown" else 200

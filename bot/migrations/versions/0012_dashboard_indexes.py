@@ -19,7 +19,7 @@ INDEXES = (
     ("ix_tickets_rated_at", "tickets", ["rated_at"]),
     ("ix_tickets_dashboard", "tickets", ["created_at", "issue_type", "conversation_id", "first_response_at",
                                          "resolved_at"]),
-)  # fmt: skip
+)
 
 
 def upgrade() -> None:

@@ -59,9 +59,12 @@ def calibration_error(probabilities: np.ndarray, truth: np.ndarray, bins: int = 
     right = probabilities.argmax(axis=1) == truth
     which = np.minimum((confidence * bins).astype(int), bins - 1)
     return float(
-        sum(abs(confidence[which == b].mean() - right[which == b].mean()) * (which == b).mean()
-            for b in range(bins) if (which == b).any())
-    )  # fmt: skip
+        sum(
+            abs(confidence[which == b].mean() - right[which == b].mean()) * (which == b).mean()
+            for b in range(bins)
+            if (which == b).any()
+        )
+    )
 
 
 def intent_view(probabilities: np.ndarray, article_columns: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:

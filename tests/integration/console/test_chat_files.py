@@ -17,8 +17,9 @@ PDF = b"%PDF-1.7\n" + b"0" * 500
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + b"\x00" * 200
 
 
-def upload(client: FlaskClient, conversation: str, data: bytes, name: str, origin: str | None = None,
-           language: str = "fr") -> tuple[int, dict, dict]:  # fmt: skip
+def upload(
+    client: FlaskClient, conversation: str, data: bytes, name: str, origin: str | None = None, language: str = "fr"
+) -> tuple[int, dict, dict]:
     form = {"session_id": conversation, "language": language, "file": (io.BytesIO(data), name)}
     headers = {"Origin": origin} if origin else {}
     response = client.post("/chat/files", data=form, headers=headers, content_type="multipart/form-data")
@@ -35,8 +36,10 @@ def test_a_screenshot_sent_before_the_request_joins_its_ticket_for_staff_only(ap
 
     ticket = add_ticket(store, key=7)  # conversation conv-7 confirms its request
     files = store.mail.attachments(ticket.id)
-    assert [(f.filename, f.content_type) for f in files] == [("erreur profil.png", "image/png"),
-                                                               ("rapport.pdf", "application/pdf")]  # fmt: skip
+    assert [(f.filename, f.content_type) for f in files] == [
+        ("erreur profil.png", "image/png"),
+        ("rapport.pdf", "application/pdf"),
+    ]
     assert store.mail.attachments(add_ticket(store, key=8).id) == [], "another conversation's ticket gets none"
 
     staff = app.test_client()

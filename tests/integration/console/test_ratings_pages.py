@@ -76,8 +76,11 @@ def test_staff_filter_and_export_by_rating(app: Flask, store: TicketStore) -> No
     assert listed("rating=bad") == {bad.reference}
     assert listed("rating=none") == {unrated.reference}
     rows = list(csv.DictReader(io.StringIO(staff.get("/tickets/export.csv").get_data(as_text=True))))
-    assert {row["reference"]: row["rating"] for row in rows} == {good.reference: "good", bad.reference: "bad",
-                                                                 unrated.reference: ""}  # fmt: skip
+    assert {row["reference"]: row["rating"] for row in rows} == {
+        good.reference: "good",
+        bad.reference: "bad",
+        unrated.reference: "",
+    }
     assert all(row["resolved_at"] for row in rows if row["reference"] != unrated.reference)
 
     token = api_tokens.issue(store, find_user(store, "agent@helpdesk.org").id, "test")

@@ -122,8 +122,10 @@ def test_admins_keep_saved_replies_that_staff_insert_in_the_tickets_language(sto
     create_staff_user(store, "admin@helpdesk.org", PASSWORD, role="admin")
     admin = app.test_client()
     log_in(admin, email="admin@helpdesk.org")
-    for language, title, body in [("fr", "Capture", "Pouvez-vous nous envoyer une capture d'écran ?"),
-                                  ("en", "Screenshot", "Could you send us a screenshot?")]:  # fmt: skip
+    for language, title, body in [
+        ("fr", "Capture", "Pouvez-vous nous envoyer une capture d'écran ?"),
+        ("en", "Screenshot", "Could you send us a screenshot?"),
+    ]:
         form = {"language": language, "title": title, "body": body, "csrf_token": csrf_token(admin, "/replies")}
         assert "Saved." in admin.post("/replies", data=form, follow_redirects=True).get_data(as_text=True)
     refused = {"language": "de", "title": "x", "body": "y", "csrf_token": csrf_token(admin, "/replies")}

@@ -115,7 +115,7 @@ def test_an_id_too_large_for_the_database_is_not_found(client: FlaskClient) -> N
 
 
 def test_no_csv_cell_becomes_a_formula_even_after_a_separator(client: FlaskClient, store: TicketStore) -> None:
-    add_ticket(store, organization_name="ACME;=HYPERLINK(\"http://evil.example\",\"x\")", description="-2+3")
+    add_ticket(store, organization_name='ACME;=HYPERLINK("http://evil.example","x")', description="-2+3")
     exported = client.get("/tickets/export.csv").get_data(as_text=True)
     for delimiter in (",", ";"):  # as a French spreadsheet reads it, too
         cells = [cell for row in csv.reader(io.StringIO(exported), delimiter=delimiter) for cell in row]

@@ -452,6 +452,7 @@ def test_behind_the_proxy_the_throttle_counts_the_client_address_the_proxy_saw(
 
 # --- 5. the login throttle, in memory and in Redis -----------------------------------------------------------------
 
+
 @pytest.fixture
 def redis_prefix() -> Iterator[str]:
     """A key prefix of this test's own on the local Redis; its keys are deleted afterwards."""

@@ -98,8 +98,12 @@ def test_unanswered_questions_are_grouped_when_reworded(stores: Stores, activity
 
 def test_tickets_per_week_and_open_ones_by_age(stores: Stores, activity: seed.Activity) -> None:
     expected = seed.tickets_per_week(activity)
-    shown = {(week, kind): n for week, counts in tickets.tickets_per_week(stores[0], PERIOD) for kind, n in
-             counts.items() if n}  # fmt: skip
+    shown = {
+        (week, kind): n
+        for week, counts in tickets.tickets_per_week(stores[0], PERIOD)
+        for kind, n in counts.items()
+        if n
+    }
     assert shown == expected
     assert list(tickets.open_by_age(stores[0], NOW).values()) == seed.open_by_age(activity, NOW)
 

@@ -188,9 +188,11 @@ def test_a_public_reply_that_resolves_goes_to_the_partner_in_the_same_thread(
 ) -> None:
     ticket = add_ticket(store)
     message = store.replies.reply(
-        ticket.reference, "Le nom légal est corrigé.\nVérifiez sur https://www.unpartnerportal.org.",
-        "agent@helpdesk.example", status="resolved",
-    )  # fmt: skip
+        ticket.reference,
+        "Le nom légal est corrigé.\nVérifiez sur https://www.unpartnerportal.org.",
+        "agent@helpdesk.example",
+        status="resolved",
+    )
     after = store.by_reference(ticket.reference)
     assert after.status == "resolved" and after.first_response_at is not None and after.resolved_at is not None
     [thread] = store.mail.thread(ticket.id)

@@ -34,11 +34,16 @@ class Receiving:
     def __init__(self, store: TicketStore, folder: Path, lmtp: bool = False):
         self.rules = AttachmentRules(folder)
         self.port, self.lmtp = free_port(), lmtp
-        outcomes = {"added": "250 2.0.0 added", "ignored": "250 2.0.0 ignored", "empty": "250 2.0.0 empty",
-                    "bounced": "250 2.0.0 bounced",
-                    "unmatched": "550 5.1.1 This message answers no request of ours"}  # fmt: skip
-        self.server = controller(lambda raw: outcomes[receive(store.sessions, raw, self.rules).outcome], self.port,
-                                 lmtp=lmtp)  # fmt: skip
+        outcomes = {
+            "added": "250 2.0.0 added",
+            "ignored": "250 2.0.0 ignored",
+            "empty": "250 2.0.0 empty",
+            "bounced": "250 2.0.0 bounced",
+            "unmatched": "550 5.1.1 This message answers no request of ours",
+        }
+        self.server = controller(
+            lambda raw: outcomes[receive(store.sessions, raw, self.rules).outcome], self.port, lmtp=lmtp
+        )
 
     def send(self, message: EmailMessage) -> None:
         client = smtplib.LMTP("127.0.0.1", self.port) if self.lmtp else smtplib.SMTP("127.0.0.1", self.port)
@@ -85,8 +90,12 @@ def test_an_answer_joins_its_ticket_trimmed_with_its_files_and_reopens_it(
     assert partner.body.startswith("Voici la capture.") and "a écrit" not in partner.body
     assert "[facture.pdf: not kept, type not accepted (unknown content)]" in partner.body
     [kept] = store.mail.attachments(ticket.id)
-    assert (kept.filename, kept.content_type, kept.size, kept.message_id) == ("capture écran.png", "image/png",
-                                                                             len(PNG), partner.id)  # fmt: skip
+    assert (kept.filename, kept.content_type, kept.size, kept.message_id) == (
+        "capture écran.png",
+        "image/png",
+        len(PNG),
+        partner.id,
+    )
     path = receiving.rules.folder / str(ticket.id) / kept.stored_name
     assert path.read_bytes() == PNG and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert list(path.parent.iterdir()) == [path], "the refused file is not on disk"

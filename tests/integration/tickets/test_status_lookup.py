@@ -43,9 +43,9 @@ def test_failed_tries_are_limited_per_conversation_and_per_address(store: Ticket
     for number in range(2):  # new conversations from the same address
         store.status.lookup(f"HD-2026-{number:06d}", "x@y.org", f"fresh-{number}", "198.51.100.4")
     assert store.status.lookup(ticket.reference, "contact@espoir.org", "fresh-3", "198.51.100.4").limited
-    assert store.status.lookup(ticket.reference, "contact@espoir.org", "elsewhere", "203.0.113.1").status, (
-        "another address and conversation still get the answer"
-    )
+    assert store.status.lookup(
+        ticket.reference, "contact@espoir.org", "elsewhere", "203.0.113.1"
+    ).status, "another address and conversation still get the answer"
     for _ in range(10):  # successful lookups are not failures
         assert store.status.lookup(ticket.reference, "contact@espoir.org", "owner", "203.0.113.1").status
 

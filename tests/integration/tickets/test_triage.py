@@ -146,7 +146,9 @@ def test_a_duplicate_is_linked_closed_and_related_tickets_are_found(store: Ticke
     original = add_ticket(store, "a")
     repeat = add_ticket(store, "b", profile_link="unpartnerportal.org/profile/4821", contact_email="other@espoir.org")
     same_email = add_ticket(store, "c", profile_link="https://www.unpartnerportal.org/profile/55/overview")
-    unrelated = add_ticket(store, "d", contact_email="x@y.org", profile_link="https://www.unpartnerportal.org/profile/9/")
+    unrelated = add_ticket(
+        store, "d", contact_email="x@y.org", profile_link="https://www.unpartnerportal.org/profile/9/"
+    )
 
     assert references(store.triage.related(original)) == [same_email.reference, repeat.reference]
     assert unrelated.reference not in references(store.triage.related(repeat))

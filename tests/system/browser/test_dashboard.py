@@ -123,8 +123,10 @@ def test_each_chart_shows_the_figures_of_the_seed(
         assert percent(share) == (round(100 * expected_good / rated) if rated else None), week
 
     languages = Counter(c.language for c in activity.conversations)
-    assert {row[0]: int(row[1]) for row in table(page, "languages")} == {"French": languages["fr"],
-                                                                         "English": languages["en"]}  # fmt: skip
+    assert {row[0]: int(row[1]) for row in table(page, "languages")} == {
+        "French": languages["fr"],
+        "English": languages["en"],
+    }
 
 
 def test_the_dashboard_reads_on_a_phone_and_in_french(

@@ -107,9 +107,13 @@ def test_a_site_not_in_widget_origins_cannot_chat_with_the_assistant(
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         page_url = embed(
-            (f"http://127.0.0.1:{server.server_address[1]}", tmp_path), "other.html", console_server,
-            console_server.rasa_url, "en", "Not allowed",
-        )  # fmt: skip
+            (f"http://127.0.0.1:{server.server_address[1]}", tmp_path),
+            "other.html",
+            console_server,
+            console_server.rasa_url,
+            "en",
+            "Not allowed",
+        )
         widget = new_widget().open(page_url)
         widget.status.wait_for(state="visible", timeout=20_000)
         assert "cannot be reached" in widget.status.inner_text()

@@ -158,7 +158,7 @@ def test_the_english_page_answers_in_english(new_widget: Callable[..., Widget], 
     assert feedback.get_by_role("button").all_text_contents() == ["Yes, thanks", "No, I need help"]
     # English prose; French only where it names the portal's button as the French guide shows it.
     prose = re.sub(r"« [^»]* »", "", widget.bot_text())
-    assert "« Mot de passe oublié » (\"Forgot password\")" in widget.bot_text()
+    assert '« Mot de passe oublié » ("Forgot password")' in widget.bot_text()
     assert "mot de passe" not in prose.casefold()
 
 
@@ -211,13 +211,15 @@ def test_a_screenshot_attached_or_dropped_reaches_the_team_and_not_the_browsers_
     )
     assert "ou des PDF" in widget._reply(before + 1, "ou des PDF"), "an executable named .pdf is refused"
 
-    history = json.loads(widget.page.evaluate(
-        "() => localStorage[Object.keys(localStorage).find((k) => k.startsWith('helpdesk-chat:'))]"
-    ))["history"]  # fmt: skip
+    history = json.loads(
+        widget.page.evaluate(
+            "() => localStorage[Object.keys(localStorage).find((k) => k.startsWith('helpdesk-chat:'))]"
+        )
+    )["history"]
     files = [entry for entry in history if entry["kind"] == "file"]
-    assert files == [{"kind": "file", "name": name} for name in ("erreur 500.png", "glissée.png", "facture.pdf")], (
-        "only the files' names are kept in the browser"
-    )
+    assert files == [
+        {"kind": "file", "name": name} for name in ("erreur 500.png", "glissée.png", "facture.pdf")
+    ], "only the files' names are kept in the browser"
     ticket = assistant.store.create(
         new_ticket(conversation_id=widget.session_id(), contact_email="awa@afk.org"), submission_key=widget.session_id()
     )[0]

@@ -56,16 +56,23 @@ def reply_in_console(session: requests.Session, console: Console, reference: str
 def status_in_chat(assistant: Assistant, sender: str, reference: str, email: str) -> str:
     """Asked from a new conversation each time, as a partner coming back days later would."""
     conversation = f"{sender}-status-{time.monotonic_ns()}"
-    return texts(assistant.send(conversation, f"où en est ma demande {reference} ? {email}",
-                                metadata={"language": "fr"}))  # fmt: skip
+    return texts(
+        assistant.send(conversation, f"où en est ma demande {reference} ? {email}", metadata={"language": "fr"})
+    )
 
 
 def test_the_whole_support_loop_with_the_smtp_server_down_in_the_middle(
     assistant: Assistant, workspace: Workspace, console_server: Console, sender: str
 ) -> None:
     partner = f"{sender}@espoir.example"
-    for message in ["/request_support", "ONG Espoir", PROFILE, '/choose_issue_type{"issue_type": "other"}',
-                    "Le formulaire de profil affiche une erreur 500.", partner]:  # fmt: skip
+    for message in [
+        "/request_support",
+        "ONG Espoir",
+        PROFILE,
+        '/choose_issue_type{"issue_type": "other"}',
+        "Le formulaire de profil affiche une erreur 500.",
+        partner,
+    ]:
         assistant.send(sender, message)
     done = texts(assistant.send(sender, "/affirm"))
     reference = next(word.strip(" :.") for word in done.split() if word.startswith("HD-"))

@@ -12,8 +12,16 @@ PROFILE = "https://www.unpartnerportal.org/profile/4821/overview"
 
 
 def opened(assistant: Assistant, sender: str, email: str, language: str = "en") -> str:
-    return open_ticket(assistant, sender, "ONG Espoir", PROFILE, "other",
-                       "The profile page shows error 500 when we save.", email, language)  # fmt: skip
+    return open_ticket(
+        assistant,
+        sender,
+        "ONG Espoir",
+        PROFILE,
+        "other",
+        "The profile page shows error 500 when we save.",
+        email,
+        language,
+    )
 
 
 def test_the_owner_asks_from_another_conversation_and_proves_it_with_the_email(
@@ -22,23 +30,24 @@ def test_the_owner_asks_from_another_conversation_and_proves_it_with_the_email(
     email = f"{sender}@espoir.example"
     reference = opened(assistant, sender, email)
     elsewhere = sender + "-later"
-    asked = texts(assistant.send(elsewhere, f"What is the status of my request {reference}?",
-                                 metadata={"language": "en"}))  # fmt: skip
+    asked = texts(
+        assistant.send(elsewhere, f"What is the status of my request {reference}?", metadata={"language": "en"})
+    )
     assert "which e-mail address did you give" in asked
     told = texts(assistant.send(elsewhere, email))
     assert f"Your request {reference} (ONG Espoir) has been received and is waiting" in told
 
-    assistant.store.replies.reply(reference, "Could you send us a screenshot?", "agent@helpdesk.example",
-                                  status="pending")  # fmt: skip
-    told = texts(assistant.send(sender + "-third", f"status of ticket {reference.lower()} {email}",
-                                metadata={"language": "en"}))  # fmt: skip
+    assistant.store.replies.reply(
+        reference, "Could you send us a screenshot?", "agent@helpdesk.example", status="pending"
+    )
+    told = texts(
+        assistant.send(sender + "-third", f"status of ticket {reference.lower()} {email}", metadata={"language": "en"})
+    )
     assert f"Your request {reference} (ONG Espoir) is waiting for your answer" in told
     assert "The team's last reply" in told and "Could you send us a screenshot?" in told
 
 
-def test_the_conversation_that_opened_the_request_is_not_asked_for_anything(
-    assistant: Assistant, sender: str
-) -> None:
+def test_the_conversation_that_opened_the_request_is_not_asked_for_anything(assistant: Assistant, sender: str) -> None:
     reference = opened(assistant, sender, f"{sender}@espoir.example")
     told = texts(assistant.send(sender, "any update on my support request?"))
     assert f"Your request {reference} (ONG Espoir) has been received" in told
@@ -69,4 +78,3 @@ def test_in_french_a_question_on_the_way_is_answered_then_the_step_comes_back(
     assert "QuantumPlus" in digression and "Quelle est la référence de votre demande ?" in digression
     stopped = texts(assistant.send(sender, "annuler"))
     assert "Que puis-je faire d'autre pour vous ?" in stopped
-

@@ -94,7 +94,7 @@ def bodies(rng: random.Random) -> Iterator[tuple[str, str, bytes]]:
                         b'{"sender": "x", "message": ',
                         b"\xff\xfe",
                         b"[]",
-                    b"[" * 100_000,
+                        b"[" * 100_000,
                         json.dumps({"sender": sender, "message": ["list"]}).encode(),
                         json.dumps({"sender": None, "message": "hi"}).encode(),
                         json.dumps({"sender": sender, "message": "x" * 1_100_000}).encode(),

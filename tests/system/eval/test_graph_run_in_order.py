@@ -21,7 +21,7 @@ pytestmark = pytest.mark.model
 def test_the_graph_run_in_order_gives_what_dask_gives() -> None:
     train()
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
-    texts = [q["text"] for q in questions[::10]] + ["/choose_article{\"article\": \"user-roles\"}", "asdfgh"]
+    texts = [q["text"] for q in questions[::10]] + ['/choose_article{"article": "user-roles"}', "asdfgh"]
     agent = Agent.load(str(MODEL_PATH))
 
     def parse_and_predict() -> list[tuple[dict, object]]:

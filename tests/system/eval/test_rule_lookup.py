@@ -36,9 +36,7 @@ def test_the_rules_found_with_fewer_checks_are_the_rules_rasa_finds() -> None:
     for tracker in trackers:
         for prior, _ in tracker.generate_all_prior_trackers():  # the same tracker, one event further each time
             for use_text in (True, False):
-                states = policy._prediction_states(
-                    prior, domain, use_text, rule_only_data=policy._get_rule_only_data()
-                )  # fmt: skip
+                states = policy._prediction_states(prior, domain, use_text, rule_only_data=policy._get_rule_only_data())
                 for table in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH):
                     ours = rasa_speedups._possible_keys(policy, policy.lookup[table], states)
                     assert ours == rasa_speedups.POSSIBLE_KEYS(policy, policy.lookup[table], states)

@@ -34,7 +34,6 @@ from tests.system.scaleout.nginx import CONFIG, main_config, nginx_binary, ports
 pytestmark = [pytest.mark.model, pytest.mark.postgres, pytest.mark.redis]
 
 
-
 # --- the conversations ------------------------------------------------------------------------------------------
 
 

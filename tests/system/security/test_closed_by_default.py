@@ -27,8 +27,18 @@ from bot.tickets.store import TicketStore, make_engine
 from tests.support.servers import BIN, free_port, launch, launch_actions, stop
 
 pytestmark = pytest.mark.model
-UNSET = ("RASA_TOKEN", "ACTION_SERVER_TOKEN", "RASA_INTERFACE", "WIDGET_ORIGINS", "ACTION_SERVER_URL",
-         "ACTION_SERVER_HOST", "TRACKER_STORE_URL", "DATABASE_URL", "LOCK_STORE_URL", "RASA_ENDPOINTS")  # fmt: skip
+UNSET = (
+    "RASA_TOKEN",
+    "ACTION_SERVER_TOKEN",
+    "RASA_INTERFACE",
+    "WIDGET_ORIGINS",
+    "ACTION_SERVER_URL",
+    "ACTION_SERVER_HOST",
+    "TRACKER_STORE_URL",
+    "DATABASE_URL",
+    "LOCK_STORE_URL",
+    "RASA_ENDPOINTS",
+)
 
 
 @dataclass
@@ -60,26 +70,39 @@ def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Started]:
     actions = launch_actions(action_port, env, var.parent / "actions.log")
     rasa_url = f"http://127.0.0.1:{rasa_port}"
     rasa = launch(
-        "Rasa server", [str(BIN / "helpdesk"), "rasa"], env, var.parent / "rasa.log",
+        "Rasa server",
+        [str(BIN / "helpdesk"), "rasa"],
+        env,
+        var.parent / "rasa.log",
         lambda: requests.get(f"{rasa_url}/", timeout=2).ok,
-    )  # fmt: skip
+    )
     catcher_port = int(env["MAIL_CATCHER_PORT"])
     catcher = launch(
-        "mail catcher", [str(BIN / "helpdesk"), "mail", "catch"], env, var.parent / "mail.log",
+        "mail catcher",
+        [str(BIN / "helpdesk"), "mail", "catch"],
+        env,
+        var.parent / "mail.log",
         lambda: socket.create_connection(("127.0.0.1", catcher_port), timeout=2).close() or True,
-    )  # fmt: skip
+    )
     inbound_port = int(env["MAIL_INBOUND_PORT"])
     inbound = launch(
-        "mail receiver", [str(BIN / "helpdesk"), "mail", "receive"], env, var.parent / "inbound.log",
+        "mail receiver",
+        [str(BIN / "helpdesk"), "mail", "receive"],
+        env,
+        var.parent / "inbound.log",
         lambda: socket.create_connection(("127.0.0.1", inbound_port), timeout=2).close() or True,
-    )  # fmt: skip
+    )
     try:
         actions.wait()
         rasa.wait()
         catcher.wait()
         inbound.wait()
-        pids = {"rasa": rasa.process.pid, "actions": actions.process.pid, "mail catcher": catcher.process.pid,
-                "mail receiver": inbound.process.pid}  # fmt: skip
+        pids = {
+            "rasa": rasa.process.pid,
+            "actions": actions.process.pid,
+            "mail catcher": catcher.process.pid,
+            "mail receiver": inbound.process.pid,
+        }
         yield Started(var, rasa_url, f"http://127.0.0.1:{action_port}", console_port, pids)
     finally:
         stop(rasa.process, actions.process, catcher.process, inbound.process)

@@ -21,8 +21,10 @@ def test_the_knowledge_base_cites_its_sources_as_helpdesk_kb_check_requires() ->
 
 
 def test_addresses_and_numbers_are_what_a_paragraph_states() -> None:
-    paragraph = ("3. Après 5 jours, écrivez à epartner@unhcr.org ou ouvrez https://www.unpartnerportal.org/profile/"
-                 "1234/overview (supportcso.unpartnerportal.org).")  # fmt: skip
+    paragraph = (
+        "3. Après 5 jours, écrivez à epartner@unhcr.org ou ouvrez https://www.unpartnerportal.org/profile/"
+        "1234/overview (supportcso.unpartnerportal.org)."
+    )
     assert checkable_tokens(paragraph) == [
         "epartner@unhcr.org",
         "https://www.unpartnerportal.org/profile/1234/overview",

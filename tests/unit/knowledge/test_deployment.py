@@ -44,13 +44,24 @@ def test_a_placeholder_without_a_text_for_a_deployment_fails_the_check(tmp_path:
     placeholders.write_text(placeholders.read_text(encoding="utf-8").split("  beside-unpp:")[0], encoding="utf-8")
     with pytest.raises(KnowledgeError) as failed:
         validate_knowledge(tmp_path / "kb")
-    assert any("lost-admin-access.yml: field 'fr.answer' uses {{help_desk_step}}, which has no fr text for "
-               "DEPLOYMENT=beside-unpp" in problem for problem in failed.value.problems)  # fmt: skip
+    assert any(
+        "lost-admin-access.yml: field 'fr.answer' uses {{help_desk_step}}, which has no fr text for "
+        "DEPLOYMENT=beside-unpp" in problem
+        for problem in failed.value.problems
+    )
 
 
 def tracker(**slots: object) -> Tracker:
-    return Tracker("unit", {"language": "fr", **slots}, {"text": "", "intent": {}}, [], False, None,
-                   {"name": "ticket_form"}, "action_listen")  # fmt: skip
+    return Tracker(
+        "unit",
+        {"language": "fr", **slots},
+        {"text": "", "intent": {}},
+        [],
+        False,
+        None,
+        {"name": "ticket_form"},
+        "action_listen",
+    )
 
 
 def test_beside_unpp_the_ticket_form_offers_only_what_our_staff_handle(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -47,10 +47,16 @@ def test_an_out_of_office_is_known_as_one() -> None:
 
 @pytest.mark.parametrize(
     ("data", "kind"),
-    [(PNG, "image/png"), (b"\xff\xd8\xff\xe0rest", "image/jpeg"), (b"%PDF-1.7\n", "application/pdf"),
-     (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"), ("erreur 500 à 10h".encode(), "text/plain"),
-     (b"MZ\x90\x00\x03\x00\x00\x00", None), (b"\x7fELF\x02\x01", None)],
-)  # fmt: skip
+    [
+        (PNG, "image/png"),
+        (b"\xff\xd8\xff\xe0rest", "image/jpeg"),
+        (b"%PDF-1.7\n", "application/pdf"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 ", "image/webp"),
+        ("erreur 500 à 10h".encode(), "text/plain"),
+        (b"MZ\x90\x00\x03\x00\x00\x00", None),
+        (b"\x7fELF\x02\x01", None),
+    ],
+)
 def test_a_files_type_is_what_its_bytes_show(data: bytes, kind: str | None) -> None:
     assert sniffed_type(data) == kind
 

@@ -26,9 +26,14 @@ print(json.dumps([(pool["internal_api"], pool["num_threads"]) for pool in thread
 def maths_pools(**env: str) -> list[tuple[str, int]]:
     clean = {key: value for key, value in os.environ.items() if key not in MATHS_THREAD_SETTINGS}
     done = subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=PROJECT_ROOT, env={**clean, **env}, capture_output=True, text=True,
-        check=True, timeout=120,
-    )  # fmt: skip
+        [sys.executable, "-c", PROBE],
+        cwd=PROJECT_ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     return [tuple(pool) for pool in json.loads(done.stdout)]
 
 

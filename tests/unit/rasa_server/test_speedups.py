@@ -61,16 +61,30 @@ def test_a_malformed_reply_is_refused_with_rasas_explanation(reply: dict) -> Non
 
 
 # Replies an action server may send: every kind of event rasa-sdk writes, and the ways a reply can be wrong.
-EVERY_KIND = [event for event in (
-    sdk_events.SlotSet("organisation", "ACME"), sdk_events.AllSlotsReset(),
-    sdk_events.ReminderScheduled("x", datetime(2027, 1, 1)), sdk_events.ReminderCancelled(),
-    sdk_events.ConversationPaused(), sdk_events.ConversationResumed(),
-    sdk_events.FollowupAction("utter_x"), sdk_events.UserUtteranceReverted(), sdk_events.ActionReverted(),
-    sdk_events.Restarted(), sdk_events.SessionStarted(), sdk_events.UserUttered("salut", {"name": "greet"}),
-    sdk_events.BotUttered("bonjour"), sdk_events.ActiveLoop("ticket_form"), sdk_events.ActiveLoop(None),
-    sdk_events.ActionExecuted("action_listen"), sdk_events.ActionExecutionRejected("ticket_form"),
-    sdk_events.LoopInterrupted(True), {"event": "entities", "entities": [{"entity": "field", "value": "name"}]},
-)]  # fmt: skip
+EVERY_KIND = [
+    event
+    for event in (
+        sdk_events.SlotSet("organisation", "ACME"),
+        sdk_events.AllSlotsReset(),
+        sdk_events.ReminderScheduled("x", datetime(2027, 1, 1)),
+        sdk_events.ReminderCancelled(),
+        sdk_events.ConversationPaused(),
+        sdk_events.ConversationResumed(),
+        sdk_events.FollowupAction("utter_x"),
+        sdk_events.UserUtteranceReverted(),
+        sdk_events.ActionReverted(),
+        sdk_events.Restarted(),
+        sdk_events.SessionStarted(),
+        sdk_events.UserUttered("salut", {"name": "greet"}),
+        sdk_events.BotUttered("bonjour"),
+        sdk_events.ActiveLoop("ticket_form"),
+        sdk_events.ActiveLoop(None),
+        sdk_events.ActionExecuted("action_listen"),
+        sdk_events.ActionExecutionRejected("ticket_form"),
+        sdk_events.LoopInterrupted(True),
+        {"event": "entities", "entities": [{"entity": "field", "value": "name"}]},
+    )
+]
 MALFORMED = [
     {"events": [{"event": "slot", "name": 3, "value": 1}]},  # a kind's own property of the wrong type
     {"events": [{"event": "teleport"}]},  # no such kind
@@ -146,9 +160,13 @@ def test_the_sqlite_tracker_store_writes_ahead_and_others_read_while_it_writes(t
     store = MaskingSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(database))
     tracker = DialogueStateTracker.from_events(
         "partner-1",
-        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-         UserUttered("mon mot de passe est Soleil2024!")],
-    )  # fmt: skip
+        [
+            ActionExecuted("action_session_start"),
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+            UserUttered("mon mot de passe est Soleil2024!"),
+        ],
+    )
     asyncio.run(store.save(tracker))
     with sqlite3.connect(database) as reader:  # the console, reading while Rasa keeps its connection open
         assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -129,8 +129,9 @@ def test_a_bot_message_quoting_a_secret_is_masked_in_every_conversation_that_sto
 
     stored = _stored_rows(store)
     assert "Soleil2024" not in stored
-    bot_texts = [e.text for s in ("first", "second") for e in asyncio.run(store.retrieve(s)).events
-                 if isinstance(e, BotUttered)]  # fmt: skip
+    bot_texts = [
+        e.text for s in ("first", "second") for e in asyncio.run(store.retrieve(s)).events if isinstance(e, BotUttered)
+    ]
     assert bot_texts == [bot_texts[0]] * 2 and "Ne partagez jamais votre mot de passe." in bot_texts[0]
 
 
