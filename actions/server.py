@@ -24,7 +24,7 @@ from actions.services import ticket_outbox, ticket_store
 from bot.mail.smtp import SmtpServer
 from bot.mail.worker import SendReport, send_due, send_forever
 from bot.settings import Settings, get_settings
-from bot.tickets.outbox import drain_forever
+from bot.tickets.offline_outbox import drain_forever
 from bot.var.tokens import action_server_token
 
 logger = logging.getLogger(__name__)

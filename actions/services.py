@@ -11,7 +11,7 @@ from bot.knowledge import KnowledgeBase
 from bot.knowledge.records import KnowledgeRecords
 from bot.knowledge.search import ArticleSearch
 from bot.settings import LANGUAGES, get_settings
-from bot.tickets.outbox import TicketOutbox
+from bot.tickets.offline_outbox import TicketOutbox
 from bot.tickets.store import TicketStore
 
 

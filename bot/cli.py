@@ -213,8 +213,8 @@ def _purge_transcripts(args: argparse.Namespace) -> int:
 
 
 def _outbox_drain(args: argparse.Namespace) -> int:
-    """Move the tickets kept while the ticket database was unreachable to the store (bot/tickets/outbox.py)."""
-    from bot.tickets.outbox import TicketOutbox, drain
+    """Move the tickets kept while the ticket database was unreachable to the store (bot/tickets/offline_outbox.py)."""
+    from bot.tickets.offline_outbox import TicketOutbox, drain
     from bot.tickets.store import TicketStore
 
     settings = get_settings()
@@ -274,9 +274,9 @@ def _mail_catch(args: argparse.Namespace) -> int:
 
 
 def _mail_receive(args: argparse.Namespace) -> int:
-    """Take partners' e-mail answers into their tickets (bot/tickets/incoming.py) until interrupted."""
+    """Take partners' e-mail answers into their tickets (bot/tickets/email_answers.py) until interrupted."""
     from bot.mail.receiver import controller
-    from bot.tickets.incoming import AttachmentRules, receive
+    from bot.tickets.email_answers import AttachmentRules, receive
     from bot.tickets.store import TicketStore
 
     settings = get_settings()

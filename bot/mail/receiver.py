@@ -1,6 +1,6 @@
 """`helpdesk mail receive`: the SMTP (or LMTP) server a mail server delivers partners' answers to, on loopback.
 
-Each message is handed to `deliver` (bot/tickets/incoming.py), which says whether it joined a ticket; one that
+Each message is handed to `deliver` (bot/tickets/email_answers.py), which says whether it joined a ticket; one that
 matches no ticket is refused with 550 and a sentence saying why, so the partner's own mail server tells them.
 """
 

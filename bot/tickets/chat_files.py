@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bot.database import utcnow
 from bot.mail import attachments
 from bot.mail.models import TicketAttachment
-from bot.tickets.incoming import AttachmentRules
+from bot.tickets.email_answers import AttachmentRules
 from bot.tickets.models import Ticket, TicketEvent
 
 WAIT_FOR_TICKET = timedelta(days=1)

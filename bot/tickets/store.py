@@ -115,7 +115,7 @@ class TicketStore:
             return ticket, True
 
     def set_reference(self, ticket_id: int, reference: str, created_at: datetime) -> None:
-        """Give an outbox ticket the reference its partner was told (bot/tickets/outbox.py), e-mails included."""
+        """An offline-outbox ticket (bot/tickets/offline_outbox.py) gets the reference its partner was told."""
         with self.sessions() as session:
             ticket = session.get(Ticket, ticket_id)
             old = ticket.reference

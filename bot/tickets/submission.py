@@ -25,7 +25,7 @@ from bot.settings import RateLimits
 from bot.text.masking import mask_secrets
 from bot.tickets.limits import ticket_limit_reached
 from bot.tickets.models import ISSUE_TYPES
-from bot.tickets.outbox import DATABASE_UNREACHABLE, OutboxEntry, TicketOutbox, deliver
+from bot.tickets.offline_outbox import DATABASE_UNREACHABLE, OutboxEntry, TicketOutbox, deliver
 from bot.tickets.store import NewTicket, TicketStore
 from bot.tickets.validation import (
     check_description,

@@ -15,7 +15,7 @@ from bot.settings import LANGUAGES
 from bot.text.addresses import limit_key
 from bot.text.partner_messages import limits_message
 from bot.tickets.chat_files import ChatFiles
-from bot.tickets.incoming import AttachmentRules
+from bot.tickets.email_answers import AttachmentRules
 
 chat_files = Blueprint("chat_files", __name__)
 CHAT_TYPES = ("image/", "application/pdf")  # screenshots and PDFs; e-mail may allow more

@@ -22,7 +22,7 @@ from bot.mail.outbox import LEASE, RETRY_DELAYS
 from bot.mail.smtp import SmtpServer
 from bot.mail.worker import send_due
 from bot.tickets.issue_types import label
-from bot.tickets.outbox import TicketOutbox, deliver
+from bot.tickets.offline_outbox import TicketOutbox, deliver
 from bot.tickets.store import TicketStore
 from tests.support.servers import free_port
 from tests.support.tickets import add_ticket, new_ticket

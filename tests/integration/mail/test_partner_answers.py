@@ -19,7 +19,7 @@ from flask import Flask
 from bot.accounts.users import create_staff_user
 from bot.console import create_app
 from bot.mail.receiver import controller
-from bot.tickets.incoming import AttachmentRules, receive
+from bot.tickets.email_answers import AttachmentRules, receive
 from bot.tickets.store import TicketStore
 from tests.integration.console.support import PASSWORD, log_in
 from tests.support.servers import free_port

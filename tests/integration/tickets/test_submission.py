@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import RateLimits
-from bot.tickets.outbox import TicketOutbox
+from bot.tickets.offline_outbox import TicketOutbox
 from bot.tickets.store import TicketStore, make_engine
 from bot.tickets.submission import submit
 from tests.support.servers import free_port

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from bot.migrations import upgrade
-from bot.tickets.outbox import OUTBOX_FILE, TicketOutbox
+from bot.tickets.offline_outbox import OUTBOX_FILE, TicketOutbox
 from tests.support.servers import BIN, make_workspace
 from tests.support.services import POSTGRES_ADMIN_URL, REQUIRE_POSTGRES
 from tests.system.faults.stack import Stack, running_stack, ticket_store

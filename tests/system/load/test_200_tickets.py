@@ -20,7 +20,7 @@ import aiohttp
 import pytest
 
 from bot.tickets.models import ISSUE_TYPES
-from bot.tickets.outbox import OUTBOX_FILE, TicketOutbox
+from bot.tickets.offline_outbox import OUTBOX_FILE, TicketOutbox
 from tests.support.servers import make_workspace
 from tests.system.faults.stack import Stack, running_stack, ticket_store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.mail.attachments import check, safe_filename, sniffed_type
-from bot.mail.inbound import parse, trimmed
+from bot.mail.reader import parse, trimmed
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from bot.database import utcnow
 from bot.mail import attachments
-from bot.mail.inbound import Incoming, parse
 from bot.mail.models import OutgoingMail, TicketAttachment, TicketMessage
+from bot.mail.reader import Incoming, parse
 from bot.settings import MailSettings
 from bot.tickets.models import Ticket, TicketEvent
 from bot.tickets.replies import MAX_REPLY_LENGTH

@@ -1,7 +1,7 @@
 """Reading an e-mail a partner sent back: who, about which ticket, what they wrote (without the quoted history and
 the signature), and what they attached.
 
-Pure functions over the message as received; bot/tickets/incoming.py decides what joins which ticket.
+Pure functions over the message as received; bot/tickets/email_answers.py decides what joins which ticket.
 """
 
 from __future__ import annotations

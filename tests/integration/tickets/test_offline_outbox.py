@@ -21,7 +21,7 @@ import actions.ticket_confirmation as confirmation
 from bot.cli import main as helpdesk
 from bot.migrations import upgrade
 from bot.tickets.models import Ticket
-from bot.tickets.outbox import TicketOutbox, deliver, derived_reference, drain
+from bot.tickets.offline_outbox import TicketOutbox, deliver, derived_reference, drain
 from bot.tickets.reference import REFERENCE_PATTERN
 from bot.tickets.store import TicketStore, make_engine
 from tests.support.servers import free_port
