@@ -3,11 +3,12 @@
 `get_settings()` returns one frozen tree: the stores, then a branch per part (console, rasa, messages, limits,
 outbox, mail, retention). Each variable is read by one of four typed parsers (text, whole number, number, flag) that
 fail with `NAME must be …, got '…'`; every variable is listed, with its default, in `.env.example` (a test
-checks both ways).
+checks both ways). A process reads its settings once (`process_settings()`) and hands them to what needs them.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import re
@@ -222,8 +223,22 @@ class Settings:
 
 
 def get_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read the settings now (`os.environ` when none is given), so tests can change the environment between calls."""
+    """Read the settings now from `environ` (`os.environ` when none is given): a fresh tree each call.
+
+    A process reads its own once, through `process_settings()`; tests build theirs with this and hand them on.
+    """
     return _read(_Environment(os.environ if environ is None else environ))
+
+
+@functools.lru_cache(maxsize=1)
+def process_settings() -> Settings:
+    """This process's settings, read from its environment the first time and the same tree ever after.
+
+    Only where a process starts: the command line, and the classes Rasa and rasa-sdk build without our arguments
+    (channels, tracker and lock stores, NLU components, the actions' services). Everything else is handed its
+    settings, so one process never acts on two readings, and no message pays for parsing 46 variables.
+    """
+    return get_settings()
 
 
 def setting_names() -> list[str]:
