@@ -10,10 +10,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.services import article_search, knowledge_base, knowledge_records, language_of
+from actions.services import Services, services
 from bot.knowledge.decision import decide, suggested_articles
 from bot.knowledge.deployment import handled_here
-from bot.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -25,22 +24,20 @@ def chosen_article(tracker: Tracker) -> str | None:
     return next(tracker.get_latest_entity_values("article"), None)
 
 
-def suggestions_for(tracker: Tracker) -> list[str]:
+def suggestions_for(tracker: Tracker, shared: Services) -> list[str]:
     """Closest articles: the model's own runners-up first, then text search, without repeats."""
     text = tracker.latest_message.get("text") or ""
     ranked = suggested_articles(tracker.latest_message, limit=MAX_SUGGESTIONS)
-    found = [match.article_id for match in article_search().search(text, limit=MAX_SUGGESTIONS)]
+    found = [match.article_id for match in shared.search.search(text, limit=MAX_SUGGESTIONS)]
     ordered = list(dict.fromkeys(ranked + found))
-    return [a for a in ordered if knowledge_base().get(a)][:MAX_SUGGESTIONS]
+    return [a for a in ordered if shared.knowledge_base.get(a)][:MAX_SUGGESTIONS]
 
 
-def offer_suggestions(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
-    language = language_of(tracker)
-    offered = suggestions_for(tracker) if tracker.get_intent_of_latest_message() != "out_of_scope" else []
+def offer_suggestions(dispatcher: CollectingDispatcher, tracker: Tracker, shared: Services) -> list[dict[str, Any]]:
+    language = shared.language_of(tracker)
+    offered = suggestions_for(tracker, shared) if tracker.get_intent_of_latest_message() != "out_of_scope" else []
     try:
-        knowledge_records().record_unanswered(
-            tracker.latest_message.get("text") or "", language, offered, tracker.sender_id
-        )
+        shared.records.record_unanswered(tracker.latest_message.get("text") or "", language, offered, tracker.sender_id)
     except Exception:  # a lost record must not cost the partner an answer
         logger.exception("could not record an unanswered question")
     if not offered:
@@ -48,7 +45,7 @@ def offer_suggestions(dispatcher: CollectingDispatcher, tracker: Tracker) -> lis
         return []
     buttons = [
         {
-            "title": knowledge_base().get(a).text(language).title,
+            "title": shared.knowledge_base.get(a).text(language).title,
             "payload": "/choose_article" + json.dumps({"article": a}),
         }
         for a in offered
@@ -64,30 +61,31 @@ class ActionAnswerArticle(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        shared = services()
         article_id = chosen_article(tracker)
         if article_id:
             try:
-                knowledge_records().record_choice(tracker.sender_id, article_id)
+                shared.records.record_choice(tracker.sender_id, article_id)
             except Exception:
                 logger.exception("could not record the partner's choice")
         else:
             decision = decide(tracker.latest_message)
             if decision.unsure:
-                return offer_suggestions(dispatcher, tracker)
+                return offer_suggestions(dispatcher, tracker, shared)
             article_id = decision.article_id
-        article = knowledge_base().get(article_id) if article_id else None
+        article = shared.knowledge_base.get(article_id) if article_id else None
         if article is None:
-            return offer_suggestions(dispatcher, tracker)
-        language = language_of(tracker)
+            return offer_suggestions(dispatcher, tracker, shared)
+        language = shared.language_of(tracker)
         text = article.text(language)
         dispatcher.utter_message(text=text.answer, json_message={"kb_article": article.id})
         try:
-            knowledge_records().record_answer(article.id, language, tracker.sender_id)
+            shared.records.record_answer(article.id, language, tracker.sender_id)
         except Exception:  # a lost record must not cost the partner the answer
             logger.exception("could not record the answer from %s", article.id)
         # A request our staff handle (all kinds, unless we work beside UNPP's help desk: bot/knowledge/deployment.py).
         issue_type = article.ticket_issue_type
-        ours = issue_type if issue_type and handled_here(issue_type, get_settings().deployment) else None
+        ours = issue_type if issue_type and handled_here(issue_type, shared.settings.deployment) else None
         if tracker.get_slot("ticket_stage") == "confirm" or tracker.active_loop_name in ("ticket_form", "status_form"):
             pass  # the form's summary or step comes next (data/rules/ticket_digressions.yml), not "did it help?"
         elif ours:
@@ -106,7 +104,7 @@ class ActionSuggestArticles(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        return offer_suggestions(dispatcher, tracker)
+        return offer_suggestions(dispatcher, tracker, services())
 
 
 class ActionRecordFeedback(Action):
@@ -121,8 +119,9 @@ class ActionRecordFeedback(Action):
         helpful = tracker.get_intent_of_latest_message() == "affirm"
         article_id = tracker.get_slot("last_article")
         if article_id:
+            shared = services()
             try:
-                knowledge_records().record_feedback(article_id, helpful, language_of(tracker), tracker.sender_id)
+                shared.records.record_feedback(article_id, helpful, shared.language_of(tracker), tracker.sender_id)
             except Exception:
                 logger.exception("could not record feedback on %s", article_id)
         dispatcher.utter_message(response="utter_glad_it_helped" if helpful else "utter_offer_support")

@@ -20,27 +20,29 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse, json
 
-from actions.services import ticket_outbox, ticket_store
+from actions.services import Services, configure
 from bot.mail.smtp import SmtpServer
 from bot.mail.worker import SendReport, send_due, send_forever
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 from bot.tickets.offline_outbox import drain_forever
 from bot.var.tokens import action_server_token
 
 logger = logging.getLogger(__name__)
 
 
-def attach_services(app: Sanic, settings: Settings) -> None:
-    """In each Sanic worker: the ticket-outbox drain (OUTBOX_DRAIN_SECONDS) and the mail worker
+def attach_services(app: Sanic, shared: Services) -> None:
+    """In each Sanic worker: the offline-outbox drain (OUTBOX_DRAIN_SECONDS) and the mail worker
     (MAIL_SEND_SECONDS); 0 turns one off. Several running at once is safe for both."""
+    settings = shared.settings
     tasks = {}
     if settings.outbox.drain_seconds > 0:
-        tasks["outbox_drain"] = lambda: drain_forever(settings.outbox.drain_seconds, ticket_outbox, ticket_store)
+        seconds = settings.outbox.drain_seconds
+        tasks["outbox_drain"] = lambda: drain_forever(seconds, shared.offline_outbox, shared.tickets)
     if settings.mail.send_seconds > 0:
         server = SmtpServer.from_url(settings.mail.server_url)  # a wrong SMTP_URL stops the start, with why
 
         def send() -> SendReport:
-            return send_due(ticket_store().mail, server, settings.mail.sender, settings.mail.reply_to or None)
+            return send_due(shared.mail_outbox, server, settings.mail.sender, settings.mail.reply_to or None)
 
         tasks["mail_worker"] = lambda: send_forever(settings.mail.send_seconds, send)
     if not tasks:
@@ -94,16 +96,19 @@ def require_rasa(app: Sanic, token: str, max_body: int) -> None:
 
 
 def create_app(settings: Settings) -> Sanic:
+    """The action server on `settings`, read once when the process started: the actions' services are made from
+    them here, so no action call reads the environment again."""
+    shared = configure(settings)
     app = endpoint.create_app("actions", cors_origins=None)  # only the Rasa server calls it: no browser, no CORS
     require_rasa(app, action_server_token(settings), settings.rasa.action_server_max_body)
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
-    attach_services(app, settings)
+    attach_services(app, shared)
     return app
 
 
-def serve(host: str, port: int) -> None:
+def serve(settings: Settings, host: str, port: int) -> None:
     utils.configure_colored_logging("INFO")  # as `rasa run actions` logs
     utils.update_sanic_log_level()
-    app = create_app(get_settings())
+    app = create_app(settings)
     logger.info("Action server on http://%s:%s", host, port)
     app.run(host, port, workers=utils.number_of_sanic_workers())

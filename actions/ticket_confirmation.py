@@ -12,14 +12,12 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services import language_of, ticket_outbox, ticket_store
-from bot.settings import get_settings
+from actions.services import services
 from bot.text.addresses import limit_key
 from bot.text.partner_messages import limits_message
 from bot.tickets import issue_types
 from bot.tickets.store import NewTicket
 from bot.tickets.submission import submit
-from bot.tickets.validation import normalise_email
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +42,7 @@ class ActionTicketSummary(Action):
         return "action_ticket_summary"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        label = issue_types.label(tracker.get_slot("issue_type") or "other", language_of(tracker))
+        label = issue_types.label(tracker.get_slot("issue_type") or "other", services().language_of(tracker))
         if tracker.get_slot("ticket_stage") == "confirm":  # shown again after the partner said something else
             dispatcher.utter_message(response="utter_ticket_not_sent_yet")
         dispatcher.utter_message(response="utter_ticket_summary", issue_label=label)
@@ -63,27 +61,27 @@ class ActionSubmitTicket(Action):
             dispatcher.utter_message(response="utter_ticket_already_created")
             return []
         draft_id = tracker.get_slot("ticket_draft_id") or uuid.uuid4().hex
+        shared = services()
         new = NewTicket(
             organization_name=tracker.get_slot("organization_name") or "",
             profile_link=tracker.get_slot("profile_link") or "",
             issue_type=tracker.get_slot("issue_type") or "other",
             description=tracker.get_slot("description") or "",
             contact_email=tracker.get_slot("contact_email") or "",
-            language=language_of(tracker),
+            language=shared.language_of(tracker),
             conversation_id=tracker.sender_id,
             client_address=client_address_of(tracker),
         )
         key = f"{tracker.sender_id}:{draft_id}"
-        result = submit(new, key, ticket_store(), ticket_outbox(), get_settings().limits)
+        result = submit(new, key, shared.tickets, shared.offline_outbox, shared.settings.limits)
         if result.reference is not None:  # stored, already sent or kept in the outbox: the same reply
-            email = normalise_email(new.contact_email) or new.contact_email
             dispatcher.utter_message(
-                response="utter_ticket_created", ticket_reference=result.reference, contact_email=email
+                response="utter_ticket_created", ticket_reference=result.reference, contact_email=result.contact_email
             )
             submitted = [SlotSet("ticket_stage", "submitted"), SlotSet("ticket_reference", result.reference)]
             return [*cleared_draft(), *submitted]
         if result.outcome == "refused":
-            dispatcher.utter_message(text=limits_message("too_many_tickets", language_of(tracker)))
+            dispatcher.utter_message(text=limits_message("too_many_tickets", shared.language_of(tracker)))
         else:  # not saved (or invalid): nothing is lost silently, and the draft stays for another try
             dispatcher.utter_message(response="utter_ticket_not_saved")
         return [SlotSet("ticket_draft_id", draft_id)]

@@ -10,9 +10,9 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services import language_of
+from actions.services import services
 from bot.knowledge.deployment import handled_here
-from bot.settings import get_settings
+from bot.text.emails import normalise_email
 from bot.text.masking import mask_secrets
 from bot.text.partner_messages import limits_message
 from bot.text.plain_text import one_line
@@ -23,7 +23,6 @@ from bot.tickets.validation import (
     DESCRIPTION_LENGTH,
     check_description,
     check_organization_name,
-    normalise_email,
     parse_profile_id,
 )
 
@@ -55,7 +54,7 @@ class ValidateTicketForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Fill the issue type from the article that led here (duplicate profile, lost access...)."""
         suggested = tracker.get_slot("suggested_issue_type")
-        ours = handled_here(suggested, get_settings().deployment)
+        ours = handled_here(suggested, services().settings.deployment)
         if suggested in ISSUE_TYPES and ours and not tracker.get_slot("issue_type"):
             return {"issue_type": suggested}
         return {}
@@ -67,7 +66,7 @@ class ValidateTicketForm(FormValidationAction):
         if checked.value:
             return {"organization_name": checked.value}
         if checked.problem == "markup":
-            dispatcher.utter_message(text=limits_message("markup_in_field", language_of(tracker)))
+            dispatcher.utter_message(text=limits_message("markup_in_field", services().language_of(tracker)))
         else:
             dispatcher.utter_message(response="utter_invalid_organization_name")
         return {"organization_name": None}
@@ -87,7 +86,7 @@ class ValidateTicketForm(FormValidationAction):
     ) -> dict[str, Any]:
         answer = _text(value)
         issue_type = issue_types.match_issue_type(answer) if len(answer) <= MAX_ISSUE_TYPE_ANSWER else None
-        if issue_type and handled_here(issue_type, get_settings().deployment):
+        if issue_type and handled_here(issue_type, services().settings.deployment):
             return {"issue_type": issue_type}
         if issue_type:  # beside UNPP's help desk, this kind is Rafiki's
             dispatcher.utter_message(response="utter_issue_type_for_rafiki")
@@ -101,7 +100,7 @@ class ValidateTicketForm(FormValidationAction):
         checked = check_description(mask_secrets(_text(value)))
         if checked.value:
             return {"description": checked.value}
-        language = language_of(tracker)
+        language = services().language_of(tracker)
         if checked.problem == "markup":
             dispatcher.utter_message(text=limits_message("markup_in_field", language))
         elif checked.problem == "too_long":
@@ -133,7 +132,8 @@ class ActionAskIssueType(Action):
         return "action_ask_issue_type"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
-        language, deployment = language_of(tracker), get_settings().deployment
+        shared = services()
+        language, deployment = shared.language_of(tracker), shared.settings.deployment
         buttons = [
             {
                 "title": issue_types.label(issue_type, language),

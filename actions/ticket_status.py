@@ -9,9 +9,8 @@ from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.services import language_of, ticket_store
+from actions.services import services
 from actions.ticket_confirmation import client_address_of
-from bot.settings import get_settings
 from bot.tickets.digressions import is_digression
 from bot.tickets.status import find_email, find_reference
 
@@ -20,7 +19,7 @@ REPLY_EXCERPT = 600  # characters of the last reply shown in the chat; the e-mai
 
 
 def _reference_in(tracker: Tracker) -> str | None:
-    return find_reference(_text(tracker), get_settings().reference_prefix)
+    return find_reference(_text(tracker), services().settings.reference_prefix)
 
 
 def _text(tracker: Tracker) -> str:
@@ -86,7 +85,8 @@ class ActionTicketStatus(Action):
         reset = [SlotSet(slot, None) for slot in SLOTS]
         if not reference:
             return reset
-        lookup = ticket_store().status.lookup(
+        shared = services()
+        lookup = shared.tickets.status.lookup(
             reference, tracker.get_slot("status_email"), tracker.sender_id, client_address_of(tracker)
         )
         if lookup.limited:
@@ -108,7 +108,7 @@ class ActionTicketStatus(Action):
             dispatcher.utter_message(
                 response="utter_status_last_reply",
                 last_reply=excerpt,
-                last_reply_date=_date(found.last_reply_at, language_of(tracker)),
+                last_reply_date=_date(found.last_reply_at, shared.language_of(tracker)),
             )
         return reset
 

@@ -6,15 +6,15 @@ import argparse
 import getpass
 import signal
 import sys
+from dataclasses import replace
 
-from bot.settings import get_settings
+from bot.settings import Settings, get_settings
 from bot.var.folder import secure
 
 
-def _kb_check(args: argparse.Namespace) -> int:
+def _kb_check(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.validation import KnowledgeError, validate_knowledge
 
-    settings = get_settings()
     try:
         articles = validate_knowledge(settings.knowledge_dir, min_examples=args.min_examples, require_citations=True)
     except KnowledgeError as error:
@@ -26,12 +26,12 @@ def _kb_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _kb_build(args: argparse.Namespace) -> int:
+def _kb_build(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.validation import KnowledgeError
     from bot.training.model import build_training_data
 
     try:
-        path = build_training_data(get_settings().knowledge_dir)
+        path = build_training_data(settings.knowledge_dir)
     except KnowledgeError as error:
         print("The knowledge base is invalid:\n  " + "\n  ".join(error.problems), file=sys.stderr)
         return 1
@@ -39,44 +39,43 @@ def _kb_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _train(args: argparse.Namespace) -> int:
+def _train(args: argparse.Namespace, settings: Settings) -> int:
     from bot.knowledge.validation import KnowledgeError
     from bot.training.model import train
 
     try:
-        train(force=args.force)
+        train(settings.knowledge_dir, force=args.force)
     except KnowledgeError as error:
         print("The knowledge base is invalid:\n  " + "\n  ".join(error.problems), file=sys.stderr)
         return 1
     return 0
 
 
-def _record_file_changes() -> None:
+def _record_file_changes(settings: Settings) -> None:
     """Articles changed in the folder since the history last read it become revisions (bot/knowledge/history.py)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.database import make_engine
+    from bot.database import Database
     from bot.knowledge.history import ArticleHistory
 
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
+    database = Database.connect(settings.database_url)
     try:
-        recorded = ArticleHistory(engine).sync(settings.knowledge_dir)
+        recorded = ArticleHistory(database).sync(settings.knowledge_dir)
     except SQLAlchemyError as error:  # a database not migrated yet: publishing does not need the history
         print(f"Article history not updated ({error.__class__.__name__}): run `helpdesk db upgrade`", file=sys.stderr)
         return
     finally:
-        engine.dispose()
+        database.dispose()
     if recorded:
         print(f"Recorded {len(recorded)} changed article(s) in the history.", flush=True)
 
 
-def _publish(args: argparse.Namespace) -> int:
+def _publish(args: argparse.Namespace, settings: Settings) -> int:
     """Rebuild and retrain from knowledge/, then have the running Rasa server swap to the new model."""
-    from bot.knowledge.publishing import PublishJob, PublishStatus
     from bot.training.model import MODEL_PATH, train
+    from bot.training.publishing import PublishJob, PublishStatus
 
-    url = (args.rasa_url or get_settings().rasa.server_url).rstrip("/")
+    url = (args.rasa_url or settings.rasa.server_url).rstrip("/")
     said = {
         "checking": "Checking the knowledge base...",
         "building": "Building the training data...",
@@ -87,8 +86,12 @@ def _publish(args: argparse.Namespace) -> int:
         if status.stage in said:
             print(said[status.stage], flush=True)
 
-    _record_file_changes()
-    job = PublishJob(rasa_url=url, train=lambda directory, on_line: train(force=False), on_change=report)
+    _record_file_changes(settings)
+    job = PublishJob.from_settings(
+        replace(settings, rasa=replace(settings.rasa, server_url=url)),
+        train=lambda directory, on_line: train(directory, force=False),
+        on_change=report,
+    )
     status = job.run()
     if status.stage == "failed":
         print(f"Not published: {status.reason}", file=sys.stderr)
@@ -99,54 +102,58 @@ def _publish(args: argparse.Namespace) -> int:
     return 0
 
 
-def _eval(args: argparse.Namespace) -> int:
+def _eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.training.evaluation import main as evaluate
 
     return evaluate()
 
 
-def _db_upgrade(args: argparse.Namespace) -> int:
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from bot.migrations import upgrade
 
-    upgrade(get_settings().database_url)
+    upgrade(settings.database_url)
     print("Ticket database is up to date.")
     return 0
 
 
-def _create_user(args: argparse.Namespace) -> int:
+def _create_user(args: argparse.Namespace, settings: Settings) -> int:
     from bot.accounts.users import create_staff_user
-    from bot.tickets.store import TicketStore, make_engine
+    from bot.database import Database
 
     password = args.password or getpass.getpass("Password (8 characters or more): ")
-    store = TicketStore(make_engine(get_settings().database_url))
+    database = Database.connect(settings.database_url)
     try:
-        create_staff_user(store, args.email, password, role=args.role)
+        create_staff_user(database, args.email, password, role=args.role)
     except ValueError as error:
         print(f"Not created: {error}", file=sys.stderr)
         return 1
+    finally:
+        database.dispose()
     print(f"Created {args.role} {args.email}")
     return 0
 
 
-def _create_token(args: argparse.Namespace) -> int:
+def _create_token(args: argparse.Namespace, settings: Settings) -> int:
     from bot.accounts import api_tokens
     from bot.accounts.users import find_user
-    from bot.tickets.store import TicketStore, make_engine
+    from bot.database import Database
 
-    store = TicketStore(make_engine(get_settings().database_url))
-    user = find_user(store, args.email)
+    database = Database.connect(settings.database_url)
     try:
+        user = find_user(database, args.email)
         if user is None:
             raise ValueError(f"no console account {args.email}: create it first with `helpdesk create-user`")
-        token = api_tokens.issue(store, user.id, args.name)
+        token = api_tokens.issue(database, user.id, args.name)
     except ValueError as error:
         print(f"Not created: {error}", file=sys.stderr)
         return 1
+    finally:
+        database.dispose()
     print(f"API token for {user.email} ({user.role}); it is shown only this once:\n{token}")
     return 0
 
 
-def _endpoints(args: argparse.Namespace) -> int:
+def _endpoints(args: argparse.Namespace, settings: Settings) -> int:
     """Write Rasa's endpoints from the environment (bot/rasa_server/endpoints.py); print its path for `rasa run`."""
     from pathlib import Path
 
@@ -159,19 +166,19 @@ def _endpoints(args: argparse.Namespace) -> int:
     )
 
     try:
-        config = endpoints_config()
+        config = endpoints_config(settings)
     except EndpointsError as error:
         print(f"Cannot build Rasa's endpoints: {error}", file=sys.stderr)
         return 1
-    problems = single_server_settings() if args.shared else []
+    problems = single_server_settings(settings) if args.shared else []
     if problems:
         print("Not for several Rasa servers (docs/scale-out.md):\n  " + "\n  ".join(problems), file=sys.stderr)
         return 1
-    print(write_endpoints(Path(args.output) if args.output else default_output(), config))
+    print(write_endpoints(Path(args.output) if args.output else default_output(settings), config))
     return 0
 
 
-def _purge_transcripts(args: argparse.Namespace) -> int:
+def _purge_transcripts(args: argparse.Namespace, settings: Settings) -> int:
     """Delete the conversations whose last event is older than the retention period from Rasa's tracker store."""
     from datetime import datetime, timezone
     from pathlib import Path
@@ -179,20 +186,20 @@ def _purge_transcripts(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from bot.conversations.retention import purge_transcripts
-    from bot.conversations.transcripts import endpoints_path, tracker_store_url
+    from bot.conversations.transcripts import tracker_store_url
 
     try:
-        days = args.older_than_days if args.older_than_days is not None else get_settings().retention.transcript_days
+        days = args.older_than_days if args.older_than_days is not None else settings.retention.transcript_days
     except ValueError as error:
         print(f"Not purged: {error}", file=sys.stderr)
         return 2
     if days < 1:
         print("Not purged: --older-than-days must be 1 or more.", file=sys.stderr)
         return 2
-    endpoints = endpoints_path()
-    url = tracker_store_url(endpoints)
+    url = tracker_store_url(settings)
     if url is None:
-        print(f"Not purged: {endpoints} configures no SQL tracker store (or cannot be read).", file=sys.stderr)
+        where = settings.rasa.endpoints or "the environment"
+        print(f"Not purged: {where} configures no SQL tracker store (or cannot be read).", file=sys.stderr)
         return 1
     where = url.render_as_string(hide_password=True)
     if url.drivername.startswith("sqlite") and not Path(url.database or "").exists():
@@ -212,18 +219,18 @@ def _purge_transcripts(args: argparse.Namespace) -> int:
     return 0
 
 
-def _outbox_drain(args: argparse.Namespace) -> int:
+def _outbox_drain(args: argparse.Namespace, settings: Settings) -> int:
     """Move the tickets kept while the ticket database was unreachable to the store (bot/tickets/offline_outbox.py)."""
+    from bot.database import Database
     from bot.tickets.offline_outbox import TicketOutbox, drain
     from bot.tickets.store import TicketStore
 
-    settings = get_settings()
-    outbox = TicketOutbox.from_settings()
-    store = TicketStore.from_settings(settings)
+    outbox = TicketOutbox.from_settings(settings)
+    database = Database.connect(settings.database_url)
     try:
-        result = drain(outbox, store)
+        result = drain(outbox, TicketStore.from_settings(settings, database))
     finally:
-        store.engine.dispose()
+        database.dispose()
     if not result.delivered and not result.waiting:
         print(f"The outbox {outbox.path} is empty: nothing to deliver.")
         return 0
@@ -234,23 +241,23 @@ def _outbox_drain(args: argparse.Namespace) -> int:
     return 1 if result.waiting else 0
 
 
-def _mail_send(args: argparse.Namespace) -> int:
+def _mail_send(args: argparse.Namespace, settings: Settings) -> int:
     """Send what the mail outbox holds now (the action server does it every MAIL_SEND_SECONDS)."""
+    from bot.database import Database
+    from bot.mail.outbox import MailOutbox
     from bot.mail.smtp import SmtpServer, SmtpUrlError
     from bot.mail.worker import send_due
-    from bot.tickets.store import TicketStore
 
-    settings = get_settings()
     try:
         server = SmtpServer.from_url(settings.mail.server_url)
     except SmtpUrlError as error:
         print(error, file=sys.stderr)
         return 2
-    store = TicketStore.from_settings(settings)
+    database = Database.connect(settings.database_url)
     try:
-        report = send_due(store.mail, server, settings.mail.sender, settings.mail.reply_to or None)
+        report = send_due(MailOutbox(database), server, settings.mail.sender, settings.mail.reply_to or None)
     finally:
-        store.engine.dispose()
+        database.dispose()
     print(f"Sent {len(report.sent)} e-mail(s) through {server.host}:{server.port}.")
     for mail_id, reason in {**report.retrying, **report.failed}.items():
         state = "failed" if mail_id in report.failed else "waiting"
@@ -258,9 +265,8 @@ def _mail_send(args: argparse.Namespace) -> int:
     return 1 if report.retrying or report.failed else 0
 
 
-def _mail_catch(args: argparse.Namespace) -> int:
+def _mail_catch(args: argparse.Namespace, settings: Settings) -> int:
     """The local mail catcher `make run` starts; idle when SMTP_URL sends for real (honcho stops all on an exit)."""
-    settings = get_settings()
     if not settings.mail.catching:
         print("SMTP_URL is set: e-mails go to that server, no mail catcher runs.", flush=True)
         signal.pause()
@@ -273,14 +279,13 @@ def _mail_catch(args: argparse.Namespace) -> int:
     return 0
 
 
-def _mail_receive(args: argparse.Namespace) -> int:
+def _mail_receive(args: argparse.Namespace, settings: Settings) -> int:
     """Take partners' e-mail answers into their tickets (bot/tickets/email_answers.py) until interrupted."""
+    from bot.database import Database
     from bot.mail.receiver import controller
     from bot.tickets.email_answers import AttachmentRules, receive
-    from bot.tickets.store import TicketStore
 
-    settings = get_settings()
-    store = TicketStore.from_settings(settings)
+    database = Database.connect(settings.database_url)
     rules = AttachmentRules(
         settings.var_dir / "attachments", settings.mail.attachment_types, settings.mail.attachment_max_bytes
     )
@@ -294,7 +299,7 @@ def _mail_receive(args: argparse.Namespace) -> int:
     }
 
     def deliver(raw: bytes) -> str:
-        received = receive(store.sessions, raw, rules)
+        received = receive(database.sessions, raw, rules)
         return replies[received.outcome].format(reference=received.reference or "any request")
 
     port = args.port or settings.mail.inbound_port
@@ -307,16 +312,15 @@ def _mail_receive(args: argparse.Namespace) -> int:
         pass
     finally:
         server.stop()
-        store.engine.dispose()
+        database.dispose()
     return 0
 
 
-def _console(args: argparse.Namespace) -> int:
+def _console(args: argparse.Namespace, settings: Settings) -> int:
     from waitress import serve
 
     from bot.console import create_app
 
-    settings = get_settings()
     host, port = args.host or settings.console.host, args.port or settings.console.port
     app = create_app(settings)
     print(f"Console and chat widget on http://{host}:{port}/", flush=True)
@@ -324,13 +328,12 @@ def _console(args: argparse.Namespace) -> int:
     return 0
 
 
-def _rasa(args: argparse.Namespace) -> int:
+def _rasa(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
 
     from bot.rasa_server.endpoints import EndpointsError
     from bot.rasa_server.launch import NotSafeToStart, prepare, run
 
-    settings = get_settings()
     try:
         arguments = prepare(
             settings, args.port or settings.rasa.port, args.shared, Path(args.endpoints) if args.endpoints else None
@@ -342,15 +345,15 @@ def _rasa(args: argparse.Namespace) -> int:
     return 0
 
 
-def _actions(args: argparse.Namespace) -> int:
+def _actions(args: argparse.Namespace, settings: Settings) -> int:
     from actions.server import serve  # the action server's own package: only this command starts it
 
-    rasa = get_settings().rasa
-    serve(args.host or rasa.action_server_host, args.port or rasa.action_server_port)
+    rasa = settings.rasa
+    serve(settings, args.host or rasa.action_server_host, args.port or rasa.action_server_port)
     return 0
 
 
-def _translate(args: argparse.Namespace) -> int:
+def _translate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import catalogue
 
     if args.translate_command == "extract":
@@ -472,12 +475,12 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        var_dir = get_settings().var_dir
+        settings = get_settings()  # read once here, then handed to the command
     except ValueError as error:  # a setting that cannot be read: say which, before any command starts
         print(f"helpdesk: {error}", file=sys.stderr)
         return 2
-    secure(var_dir)  # tickets, transcripts, tokens: readable by this account only
-    return args.handler(args)
+    secure(settings.var_dir)  # tickets, transcripts, tokens: readable by this account only
+    return args.handler(args, settings)
 
 
 if __name__ == "__main__":

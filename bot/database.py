@@ -1,4 +1,8 @@
-"""The one SQLAlchemy metadata and engine factory shared by the ticket store and the knowledge records."""
+"""The one SQLAlchemy metadata, and the one database handle of a process: its engine and its sessions.
+
+A process makes its `Database` once (`Database.connect(settings.database_url)`) and hands it to the ticket store,
+the staff accounts, the knowledge records and the article history, which all live in that one database.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.orm import declarative_base
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 Base = declarative_base()
@@ -41,3 +45,24 @@ def make_engine(database_url: str) -> Engine:
     engine = create_engine(database_url, future=True, poolclass=QueuePool, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _write_ahead_log)
     return engine
+
+
+class Database:
+    """The engine and the session factory every store of a process shares (one pool of connections)."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        # Objects stay readable after their session commits: stores hand them to views and actions.
+        self.sessions: sessionmaker[Session] = sessionmaker(engine, future=True, expire_on_commit=False)
+
+    @classmethod
+    def connect(cls, database_url: str) -> Database:
+        return cls(make_engine(database_url))
+
+    @property
+    def url(self) -> str:
+        """The address without its password, for messages to operators."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()

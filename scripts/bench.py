@@ -224,8 +224,8 @@ def publish_to_answer(assistant_url: str, knowledge_dir: Path, token: str) -> fl
 
     The project's model and build data are put back afterwards, so the bench leaves the tree as it found it.
     """
-    from bot.knowledge.publishing import PublishJob, load_model
     from bot.training.model import BUILD_DATA_DIR, FINGERPRINT_PATH
+    from bot.training.publishing import PublishJob, load_model
 
     saved = Path(tempfile.mkdtemp(prefix="helpdesk-bench-model-"))
     for path in (MODEL_PATH, FINGERPRINT_PATH):

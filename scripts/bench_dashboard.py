@@ -36,8 +36,9 @@ from bot.console import create_app  # noqa: E402
 from bot.dashboard import articles, questions, tickets  # noqa: E402
 from bot.dashboard.conversations import conversation_figures  # noqa: E402
 from bot.dashboard.period import Period  # noqa: E402
+from bot.database import Database
 from bot.migrations import upgrade  # noqa: E402
-from bot.tickets.store import TicketStore, make_engine  # noqa: E402
+from bot.tickets.store import TicketStore  # noqa: E402
 from tests.integration.console.support import PASSWORD, log_in  # noqa: E402
 from tests.support.activity import Activity, random_activity, write  # noqa: E402
 from tests.support.settings import console_settings  # noqa: E402
@@ -105,7 +106,7 @@ def console_client(store: TicketStore, tracker_url: str) -> FlaskClient:
     os.environ["TRACKER_STORE_URL"] = tracker_url
     app = create_app(console_settings(), store)
     app.config.update(TESTING=True)
-    create_staff_user(store, EMAIL, PASSWORD, role="admin")
+    create_staff_user(store.database, EMAIL, PASSWORD, role="admin")
     client = app.test_client()
     response = log_in(client, email=EMAIL)
     assert response.status_code == 302, f"log-in failed: {response.status_code}"
@@ -123,7 +124,7 @@ def get(client: FlaskClient, path: str) -> Callable[[], object]:
 def bench(store_url: str, tracker_url: str, ticket_count: int, event_count: int) -> None:
     print(f"{store_url.split(':')[0]}: {ticket_count:,} tickets, {event_count:,} events asked for")
     upgrade(store_url)
-    store = TicketStore(make_engine(store_url))
+    store = TicketStore(Database.connect(store_url))
     # psycopg2 sends the events (a text() INSERT) in pages rather than one round trip a row.
     tracker = create_engine(tracker_url, future=True, **psycopg2_batches(tracker_url))
     seed(store, tracker, ticket_count, event_count)

@@ -23,11 +23,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
-from bot.database import utcnow  # noqa: E402
+from bot.database import (
+    Database,
+    utcnow,  # noqa: E402
+)
 from bot.migrations import upgrade  # noqa: E402
 from bot.tickets.models import ISSUE_TYPES, PRIORITIES, STATUSES, Ticket  # noqa: E402
 from bot.tickets.queue import QueueFilter  # noqa: E402
-from bot.tickets.store import TicketStore, make_engine  # noqa: E402
+from bot.tickets.store import TicketStore  # noqa: E402
 
 
 def fill(store: TicketStore, count: int) -> None:
@@ -80,7 +83,7 @@ def deep_cursor(store: TicketStore, wanted: QueueFilter, pages: int) -> str:
 
 def bench(database_url: str, count: int) -> None:
     upgrade(database_url)
-    store = TicketStore(make_engine(database_url))
+    store = TicketStore(Database.connect(database_url))
     started = time.perf_counter()
     fill(store, count)
     print(f"{database_url.split(':')[0]}: {count} tickets inserted in {time.perf_counter() - started:.1f} s")

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.mail.outbox import MailOutbox  # noqa: E402
 from tests.support.activity import random_activity, seed_workspace  # noqa: E402
 from tests.support.servers import (  # noqa: E402
     ADMIN_EMAIL,
@@ -194,7 +195,7 @@ def add_sample_tickets(assistant: Assistant) -> None:
         agent,
         status="resolved",
     )
-    resolution = store.mail.for_ticket(oldest.id)[-1].body_text
+    resolution = MailOutbox(store.database).for_ticket(oldest.id)[-1].body_text
     token = re.search(r"/rate/([\w-]+)/good", resolution).group(1)
     store.ratings.rate(token, "good")
 

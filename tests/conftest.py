@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.database import Database, make_engine
 from bot.migrations import upgrade
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
 from tests.support.servers import assistant, console_server, workspace  # noqa: F401  (one set of servers per run)
 from tests.support.services import postgres_database
 
@@ -34,7 +35,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
 @pytest.fixture
 def store(database_url: str) -> Iterator[TicketStore]:
     engine = make_engine(database_url)
-    yield TicketStore(engine)
+    yield TicketStore(Database(engine))
     engine.dispose()
 
 

@@ -27,7 +27,8 @@ from bot.console.public.chat_files import chat_files as chat_file_pages
 from bot.console.public.views import public as public_pages
 from bot.console.saved_replies.views import saved_replies as saved_replies_pages
 from bot.console.tickets.views import tickets as tickets_pages
-from bot.settings import Settings, get_settings
+from bot.database import Database
+from bot.settings import Settings
 from bot.tickets.store import TicketStore
 
 logger = logging.getLogger(__name__)
@@ -47,10 +48,10 @@ BLUEPRINTS = (
 )
 
 
-def create_app(settings: Settings | None = None, store: TicketStore | None = None) -> Flask:
-    """Build the console; tests pass their own settings and store, `helpdesk console` passes none."""
-    settings = settings or get_settings()
-    store = store or TicketStore.from_settings(settings)
+def create_app(settings: Settings, store: TicketStore | None = None) -> Flask:
+    """Build the console on `settings`; tests pass their own store, `helpdesk console` lets it make its own."""
+    store = store or TicketStore.from_settings(settings, Database.connect(settings.database_url))
+    database = store.database
     app = Flask(__name__, static_url_path="/static/console")  # the address partner sites embed the widget from
     https = settings.console.https
     if settings.limits.trust_proxy:
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
 
     @login_manager.user_loader
     def load_user(user_id: str) -> ConsoleUser | None:
-        return session_user(store, user_id, session)
+        return session_user(database, user_id, session)
 
     app.jinja_env.globals.update(
         console_language=console_language,
@@ -105,10 +106,10 @@ def create_app(settings: Settings | None = None, store: TicketStore | None = Non
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     try:
-        ensure_first_admin(store, settings)
+        ensure_first_admin(database, settings)
     except (OperationalError, ProgrammingError) as error:
         raise RuntimeError(
-            f"cannot read the console users in {store.engine.url!r}: is the database migrated "
+            f"cannot read the console users in {database.url!r}: is the database migrated "
             f"(`helpdesk db upgrade`)? {error.orig}"
         ) from error
     return app

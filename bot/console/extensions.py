@@ -13,18 +13,26 @@ from flask import Flask, current_app
 
 from bot.console.auth.redis_throttle import RedisLoginThrottle
 from bot.console.auth.throttle import LoginThrottle
+from bot.database import Database
 from bot.knowledge.history import ArticleHistory
-from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
+from bot.mail.outbox import MailOutbox
 from bot.settings import ConsoleSettings, Settings
 from bot.tickets.store import TicketStore
+from bot.training.publishing import PublishJob
 
 _publisher_lock = threading.Lock()
 
 
 def init_app(app: Flask, settings: Settings, ticket_store: TicketStore) -> None:
+    """Every store on the ticket store's database: the console holds one database handle."""
+    database = ticket_store.database
     app.extensions["settings"] = settings
+    app.extensions["database"] = database
     app.extensions["ticket_store"] = ticket_store
+    app.extensions["mail_outbox"] = MailOutbox(database)
+    app.extensions["knowledge_records"] = KnowledgeRecords(database)
+    app.extensions["article_history"] = ArticleHistory(database)
     app.extensions["login_throttle"] = make_login_throttle(settings.console)
 
 
@@ -44,8 +52,17 @@ def settings() -> Settings:
     return current_app.extensions["settings"]
 
 
+def database() -> Database:
+    """The console's one database handle (staff accounts, dashboard queries)."""
+    return current_app.extensions["database"]
+
+
 def store() -> TicketStore:
     return current_app.extensions["ticket_store"]
+
+
+def mail_outbox() -> MailOutbox:
+    return current_app.extensions["mail_outbox"]
 
 
 def login_throttle() -> LoginThrottle:
@@ -57,19 +74,13 @@ def knowledge_dir() -> Path:
 
 
 def knowledge_records() -> KnowledgeRecords:
-    """The knowledge records (votes, answers, unanswered questions), on the ticket store's database."""
-    extensions = current_app.extensions
-    if "knowledge_records" not in extensions:
-        extensions["knowledge_records"] = KnowledgeRecords(store().engine)
-    return extensions["knowledge_records"]
+    """The knowledge records (votes, answers, unanswered questions)."""
+    return current_app.extensions["knowledge_records"]
 
 
 def article_history() -> ArticleHistory:
-    """Every article's revisions and drafts, on the ticket store's database."""
-    extensions = current_app.extensions
-    if "article_history" not in extensions:
-        extensions["article_history"] = ArticleHistory(store().engine)
-    return extensions["article_history"]
+    """Every article's revisions and drafts."""
+    return current_app.extensions["article_history"]
 
 
 def publisher() -> PublishJob:
@@ -77,5 +88,5 @@ def publisher() -> PublishJob:
     with _publisher_lock:
         job = current_app.extensions.get("knowledge_publisher")
         if job is None:
-            job = current_app.extensions["knowledge_publisher"] = PublishJob(knowledge_dir=settings().knowledge_dir)
+            job = current_app.extensions["knowledge_publisher"] = PublishJob.from_settings(settings())
         return job

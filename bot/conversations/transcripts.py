@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot.rasa_server.endpoints import EndpointsError, sql_url_of
 from bot.rasa_server.endpoints import tracker_store_url as configured_tracker_store_url
-from bot.settings import expand_variables, get_settings
+from bot.settings import Settings, expand_variables
 
 logger = logging.getLogger(__name__)
 MAX_LINES = 400
@@ -33,19 +33,15 @@ class Line:
     at: float  # seconds since the epoch, as Rasa stores it
 
 
-def endpoints_path() -> Path | None:
-    """The endpoints file named by RASA_ENDPOINTS, or None when the environment configures the stores."""
-    return get_settings().rasa.endpoints
-
-
-def tracker_store_url(endpoints: Path | None = None) -> URL | None:
+def tracker_store_url(settings: Settings) -> URL | None:
     """The SQLAlchemy URL of Rasa's tracker store, or None when it is not SQL or cannot be read.
 
-    From `endpoints` when given (an endpoints.yml), else from the environment as `helpdesk endpoints` builds it.
+    From the endpoints file RASA_ENDPOINTS names, else from the settings as `helpdesk endpoints` builds it.
     """
+    endpoints = settings.rasa.endpoints
     if endpoints is None:
         try:
-            return configured_tracker_store_url()
+            return configured_tracker_store_url(settings)
         except EndpointsError as error:
             logger.warning("cannot locate the tracker store: %s", error)
             return None
@@ -66,9 +62,9 @@ def _engine(url: URL) -> Engine:
     return create_engine(url, future=True)
 
 
-def tracker_engine(endpoints: Path | None = None) -> Engine | None:
+def tracker_engine(settings: Settings) -> Engine | None:
     """An engine on Rasa's SQL tracker store, or None when it is not SQL or its SQLite file does not exist yet."""
-    url = tracker_store_url(endpoints or endpoints_path())
+    url = tracker_store_url(settings)
     if url is None:
         return None
     if url.get_backend_name() == "sqlite" and not Path(url.database or "").exists():
@@ -76,11 +72,11 @@ def tracker_engine(endpoints: Path | None = None) -> Engine | None:
     return _engine(url)
 
 
-def transcript(conversation_id: str | None, endpoints: Path | None = None) -> list[Line] | None:
+def transcript(conversation_id: str | None, settings: Settings) -> list[Line] | None:
     """What the partner and the bot said, oldest first; None when the tracker store cannot be read."""
     if not conversation_id:
         return []
-    engine = tracker_engine(endpoints)
+    engine = tracker_engine(settings)
     if engine is None:
         return None
     query = text(

@@ -15,11 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Column, DateTime, Integer, String, Text, UniqueConstraint, delete, func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
 
-from bot.database import Base, utcnow
+from bot.database import Base, Database, utcnow
 from bot.knowledge.articles import article_paths
 
 KINDS = ("console", "file", "restore", "draft", "example")  # how a revision came about
@@ -71,8 +69,8 @@ class Draft:
 
 
 class ArticleHistory:
-    def __init__(self, engine: Engine):
-        self.sessions = sessionmaker(engine, future=True, expire_on_commit=False)
+    def __init__(self, database: Database):
+        self.sessions = database.sessions
 
     # --- revisions ----------------------------------------------------------------------------------------------
 

@@ -8,10 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Text, func, insert, select, update
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
 
-from bot.database import Base, utcnow
+from bot.database import Base, Database, utcnow
 from bot.text.masking import mask_secrets
 
 
@@ -69,9 +67,9 @@ def question_key(text: str) -> str:
 
 
 class KnowledgeRecords:
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self.sessions = sessionmaker(engine, future=True, expire_on_commit=False)
+    def __init__(self, database: Database):
+        self.engine = database.engine
+        self.sessions = database.sessions
 
     def _add(self, model: type[Base], **values: Any) -> None:
         """One row in one transaction, without the ORM: the action server records every answer it gives, and the

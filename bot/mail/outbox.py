@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.database import utcnow
+from bot.database import Database, utcnow
 from bot.mail.compose import compose, new_message_id
 from bot.mail.models import OutgoingMail, TicketAttachment, TicketMessage
 
@@ -83,8 +83,8 @@ def _due(now: datetime) -> Any:
 
 
 class MailOutbox:
-    def __init__(self, sessions: Any):
-        self.sessions = sessions
+    def __init__(self, database: Database):
+        self.sessions = database.sessions
 
     def claim(self, limit: int = 20, now: datetime | None = None) -> list[Claimed]:
         """Claim up to `limit` due e-mails for this worker, oldest first."""

@@ -30,7 +30,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -40,11 +40,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from bot.settings import get_settings
+from bot.settings import Settings
 from bot.tickets.models import ISSUE_TYPES, Ticket
 from bot.tickets.reference import make_reference
 from bot.tickets.store import NewTicket, TicketStore
-from bot.tickets.validation import normalise_email
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +88,7 @@ class TicketOutbox:
         self.reference_prefix = reference_prefix
 
     @classmethod
-    def from_settings(cls) -> TicketOutbox:
-        settings = get_settings()
+    def from_settings(cls, settings: Settings) -> TicketOutbox:
         return cls(settings.var_dir / OUTBOX_FILE, settings.reference_prefix)
 
     @contextmanager
@@ -109,11 +107,12 @@ class TicketOutbox:
             connection.close()
 
     def put(self, new: NewTicket, submission_key: str, now: datetime | None = None) -> OutboxEntry:
-        """Keep the ticket until the store takes it; a key already here returns the entry kept the first time."""
+        """Keep the ticket until the store takes it; a key already here returns the entry kept the first time.
+
+        `new` is a ticket the submission checked (bot/tickets/submission.py), as the store takes it.
+        """
         if new.issue_type not in ISSUE_TYPES:
             raise ValueError(f"unknown issue type {new.issue_type!r}")
-        if normalise_email(new.contact_email) is None:
-            raise ValueError("invalid contact e-mail")  # the store would refuse it: never promise such a ticket
         confirmed_at = now or datetime.now(timezone.utc)
         reference = derived_reference(self.reference_prefix, confirmed_at, submission_key)
         with self._connection() as connection:
@@ -229,14 +228,13 @@ def drain(outbox: TicketOutbox, store: TicketStore) -> DrainResult:
     return result
 
 
-async def drain_forever(seconds: float, outbox: Callable[[], TicketOutbox], store: Callable[[], TicketStore]) -> None:
+async def drain_forever(seconds: float, outbox: TicketOutbox, store: TicketStore) -> None:
     """Drain now, then every `seconds`; the work runs in a thread, as a database that is away can take its time."""
     loop = asyncio.get_running_loop()
     while True:
         try:
-            current = outbox()
-            if current.path.exists():
-                await loop.run_in_executor(None, drain, current, store())
+            if outbox.path.exists():
+                await loop.run_in_executor(None, drain, outbox, store)
         except Exception:
             logger.exception("outbox drain failed; next try in %s s", seconds)
         await asyncio.sleep(seconds)

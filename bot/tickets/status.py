@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from bot.database import utcnow
 from bot.mail.models import TicketMessage
 from bot.settings import RateLimits
+from bot.text.emails import normalise_email
 from bot.tickets.models import StatusLookup, Ticket
-from bot.tickets.validation import normalise_email
 
 LOOKUP_WINDOW = timedelta(hours=1)
 # After the store's prefix: HD-2026-000042, also typed in lower case or with spaces ("hd 2026 000042").

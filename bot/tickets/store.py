@@ -6,13 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
 
-from bot.database import make_engine
+from bot.database import Database
 from bot.mail.models import OutgoingMail
-from bot.mail.outbox import MailOutbox
 from bot.settings import RateLimits, Settings
 from bot.tickets.chat_files import join_waiting_files
 from bot.tickets.models import ISSUE_TYPES, Ticket, TicketEvent
@@ -23,7 +20,7 @@ from bot.tickets.replies import Replies, acknowledge
 from bot.tickets.saved_replies import SavedReplies
 from bot.tickets.status import StatusLookups
 from bot.tickets.triage import Triage
-from bot.tickets.validation import normalise_email, parse_profile_id
+from bot.tickets.validation import parse_profile_id
 
 
 @dataclass(frozen=True)
@@ -38,34 +35,36 @@ class NewTicket:
     language: str
     conversation_id: str | None = None
     client_address: str | None = None
+    profile_id: str | None = None  # from the profile link, once the submission checked it
 
 
 class TicketStore:
+    """The tickets and what staff do with them, on the process's one database (`Database`)."""
+
     def __init__(
         self,
-        engine: Engine,
+        database: Database,
         reference_prefix: str = "HD",
         mail_domain: str = "localhost",
         public_url: str = "http://localhost:8000",
         limits: RateLimits | None = None,
     ):
-        self.engine = engine
+        self.database = database
         self.reference_prefix = reference_prefix
         self.mail_domain = mail_domain  # ends the Message-ID of every e-mail about a ticket
-        self.sessions = sessionmaker(engine, future=True, expire_on_commit=False)
+        self.sessions = database.sessions
         self.queue = TicketQueue(self.sessions)  # filtered, paged reads for the console and the API
         self.triage = Triage(self.sessions)  # staff changes, each with its audit row
         self.replies = Replies(self.sessions, mail_domain, public_url)  # public replies, e-mailed to the partner
         self.ratings = Ratings(self.sessions)  # the partners' answers to the satisfaction question
         self.status = StatusLookups(self.sessions, limits or RateLimits())  # "where does my request stand?"
-        self.mail = MailOutbox(self.sessions)
         self.saved_replies = SavedReplies(self.sessions)  # managed by admins, inserted by staff
 
     @classmethod
-    def from_settings(cls, settings: Settings, engine: Engine | None = None) -> TicketStore:
-        """The store the settings describe; `engine` when the caller shares one (the action server's)."""
+    def from_settings(cls, settings: Settings, database: Database) -> TicketStore:
+        """The store on `database` with the settings' reference prefix, mail domain, console address and limits."""
         return cls(
-            engine or make_engine(settings.database_url),
+            database,
             settings.reference_prefix,
             settings.mail.domain,
             settings.console.public_url,
@@ -75,25 +74,21 @@ class TicketStore:
     def create(self, new: NewTicket, submission_key: str, actor: str = "bot") -> tuple[Ticket, bool]:
         """Store the ticket once per submission key; return it and whether it is new.
 
-        A repeated or concurrent confirmation of the same form returns the ticket stored the first time.
+        `new` is a checked ticket (bot/tickets/submission.py: trimmed, e-mail normalised, secrets masked), stored
+        as it is. A repeated or concurrent confirmation of the same form returns the ticket stored the first time:
+        the key is unique, so the second insert fails and the first ticket is read back.
         """
         if new.issue_type not in ISSUE_TYPES:
             raise ValueError(f"unknown issue type {new.issue_type!r}")
-        email = normalise_email(new.contact_email)
-        if email is None:
-            raise ValueError("invalid contact e-mail")
-        existing = self.by_submission_key(submission_key)
-        if existing:
-            return existing, False
         with self.sessions() as session:
             ticket = Ticket(
                 submission_key=submission_key,
-                organization_name=new.organization_name.strip(),
-                profile_link=new.profile_link.strip(),
-                profile_id=parse_profile_id(new.profile_link),
+                organization_name=new.organization_name,
+                profile_link=new.profile_link,
+                profile_id=new.profile_id or parse_profile_id(new.profile_link),
                 issue_type=new.issue_type,
-                description=new.description.strip(),
-                contact_email=email,
+                description=new.description,
+                contact_email=new.contact_email,
                 language=new.language,
                 conversation_id=new.conversation_id,
                 client_address=new.client_address,

@@ -22,18 +22,13 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.settings import RateLimits
+from bot.text.emails import normalise_email
 from bot.text.masking import mask_secrets
 from bot.tickets.limits import ticket_limit_reached
 from bot.tickets.models import ISSUE_TYPES
 from bot.tickets.offline_outbox import DATABASE_UNREACHABLE, OutboxEntry, TicketOutbox, deliver
 from bot.tickets.store import NewTicket, TicketStore
-from bot.tickets.validation import (
-    check_description,
-    check_organization_name,
-    normalise_email,
-    parse_profile_id,
-    web_address,
-)
+from bot.tickets.validation import check_description, check_organization_name, parse_profile_id
 
 logger = logging.getLogger(__name__)
 
@@ -44,52 +39,71 @@ Outcome = Literal["stored", "already_sent", "kept", "refused", "not_saved", "inv
 class Submission:
     outcome: Outcome
     reference: str | None = None  # set when the ticket is stored, already sent or kept
+    contact_email: str | None = None  # the address as stored, for the reply that names it
 
 
-def ticket_problems(new: NewTicket) -> list[str]:
-    """The fields that fail the checks the form makes (bot/tickets/validation.py), by name."""
+def checked_ticket(new: NewTicket) -> NewTicket | list[str]:
+    """The ticket as the store keeps it, or the fields that fail the form's checks (bot/tickets/validation.py).
+
+    Each check runs once, here: text trimmed, the e-mail normalised, the profile id read from the link, secrets
+    masked in the description. The store and the offline outbox then keep what this returns as it is.
+    """
     problems = []
-    if check_organization_name(new.organization_name).value != new.organization_name.strip():
+    organization = check_organization_name(new.organization_name).value
+    if organization != new.organization_name.strip():
         problems.append("organization_name")
-    if web_address(new.profile_link) is None or parse_profile_id(new.profile_link) is None:
+    profile_id = parse_profile_id(new.profile_link)
+    if profile_id is None:
         problems.append("profile_link")
     if new.issue_type not in ISSUE_TYPES:
         problems.append("issue_type")
-    if check_description(new.description).value is None:
+    description = check_description(mask_secrets(new.description)).value
+    if description is None:
         problems.append("description")
-    if normalise_email(new.contact_email) is None:
+    email = normalise_email(new.contact_email)
+    if email is None:
         problems.append("contact_email")
-    return problems
+    if problems:
+        return problems
+    return replace(
+        new,
+        organization_name=organization,
+        profile_link=new.profile_link.strip(),
+        profile_id=profile_id,
+        description=description,
+        contact_email=email,
+    )
 
 
 def submit(
     new: NewTicket, submission_key: str, store: TicketStore, outbox: TicketOutbox, limits: RateLimits
 ) -> Submission:
     """Store `new` once per `submission_key`; a repeated confirmation never counts against the limit."""
-    new = replace(new, description=mask_secrets(new.description))
-    problems = ticket_problems(new)
-    if problems:
-        logger.warning("ticket of conversation %s refused, invalid: %s", new.conversation_id, ", ".join(problems))
+    checked = checked_ticket(new)
+    if isinstance(checked, list):
+        logger.warning("ticket of conversation %s refused, invalid: %s", new.conversation_id, ", ".join(checked))
         return Submission("invalid")
+    email = checked.contact_email
     kept = _kept(outbox, submission_key)
     try:
         if kept is not None:
             # Confirmed before while the database was away, and the database is back: deliver it now.
             reference = deliver(store, kept).reference
             outbox.remove(submission_key)
-            return Submission("stored", reference)
-        if store.by_submission_key(submission_key) is None and ticket_limit_reached(
-            store, limits, new.conversation_id, new.client_address
-        ):
-            return _refused(new)
-        ticket, created = store.create(new, submission_key=submission_key)
+            return Submission("stored", reference, email)
+        existing = store.by_submission_key(submission_key)
+        if existing is not None:
+            return Submission("already_sent", existing.reference, email)
+        if ticket_limit_reached(store, limits, checked.conversation_id, checked.client_address):
+            return _refused(checked)
+        ticket, created = store.create(checked, submission_key=submission_key)
     except DATABASE_UNREACHABLE:
         logger.warning("ticket database unreachable: conversation %s's ticket waits in the outbox", new.conversation_id)
-        return _keep(new, submission_key, outbox, limits)
+        return _keep(checked, submission_key, outbox, limits)
     except Exception:
         logger.exception("could not store the ticket of conversation %s", new.conversation_id)
         return Submission("not_saved")
-    return Submission("stored" if created else "already_sent", ticket.reference)
+    return Submission("stored" if created else "already_sent", ticket.reference, email)
 
 
 def _keep(new: NewTicket, submission_key: str, outbox: TicketOutbox, limits: RateLimits) -> Submission:
@@ -99,7 +113,7 @@ def _keep(new: NewTicket, submission_key: str, outbox: TicketOutbox, limits: Rat
             outbox, limits, new.conversation_id, new.client_address
         ):
             return _refused(new)
-        return Submission("kept", outbox.put(new, submission_key).reference)
+        return Submission("kept", outbox.put(new, submission_key).reference, new.contact_email)
     except Exception:
         logger.exception("could not keep the ticket of conversation %s in the outbox", new.conversation_id)
         return Submission("not_saved")

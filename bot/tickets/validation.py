@@ -12,8 +12,6 @@ import re
 from typing import NamedTuple
 from urllib.parse import SplitResult, urlsplit
 
-from email_validator import EmailNotValidError, validate_email
-
 from bot.text.plain_text import contains_markup, is_control, one_line, strip_control_characters
 
 UNPP_HOSTS = ("unpartnerportal.org", "www.unpartnerportal.org")
@@ -58,17 +56,6 @@ def parse_profile_id(link: str) -> str | None:
         return None
     match = PROFILE_PATH.match(parts.path)
     return match.group("id").lstrip("0") or None if match else None
-
-
-def normalise_email(text: str) -> str | None:
-    """The e-mail address, normalised, or None when it is not a valid address (no network check)."""
-    candidate = (text or "").strip().strip("<>\"'").rstrip(".")
-    if not candidate or any(c.isspace() or is_control(c) for c in candidate):
-        return None
-    try:
-        return validate_email(candidate, check_deliverability=False).normalized
-    except (EmailNotValidError, ValueError):  # ValueError: a few malformed international domains (IDNA)
-        return None
 
 
 def check_organization_name(text: str) -> Checked:

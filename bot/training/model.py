@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.knowledge.export import write_training_data
 from bot.knowledge.validation import validate_knowledge
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT
 
 BUILD_DATA_DIR = PROJECT_ROOT / "build" / "data"
 MODELS_DIR = PROJECT_ROOT / "models"
@@ -23,9 +23,9 @@ MODEL_PATH = MODELS_DIR / f"{MODEL_NAME}.tar.gz"
 FINGERPRINT_PATH = MODELS_DIR / f"{MODEL_NAME}.inputs.sha256"
 
 
-def build_training_data(knowledge_dir: Path | None = None) -> Path:
-    """Validate `knowledge/` and write the generated training data; raises KnowledgeError when invalid."""
-    articles = validate_knowledge(knowledge_dir or get_settings().knowledge_dir)
+def build_training_data(knowledge_dir: Path) -> Path:
+    """Validate the knowledge base and write the generated training data; raises KnowledgeError when invalid."""
+    articles = validate_knowledge(knowledge_dir)
     return write_training_data(articles, BUILD_DATA_DIR)
 
 
@@ -60,9 +60,9 @@ def rasa_executable() -> str:
     return str(Path(sys.executable).with_name("rasa"))
 
 
-def train(force: bool = False) -> bool:
-    """Train when the model is missing or stale; return True when it trained."""
-    build_training_data()
+def train(knowledge_dir: Path, force: bool = False) -> bool:
+    """Train on `knowledge_dir` (and data/) when the model is missing or stale; return True when it trained."""
+    build_training_data(knowledge_dir)
     if not force and model_is_current():
         print(f"Model {MODEL_PATH.relative_to(PROJECT_ROOT)} is up to date with its inputs.")
         return False

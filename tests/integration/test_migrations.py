@@ -15,9 +15,8 @@ import bot.knowledge.history  # noqa: F401
 import bot.knowledge.records  # noqa: F401
 import bot.mail.models  # noqa: F401
 import bot.tickets.models  # noqa: F401
-from bot.database import Base
+from bot.database import Base, make_engine
 from bot.migrations import downgrade, upgrade
-from bot.tickets.store import make_engine
 from tests.support.services import postgres_database
 
 

@@ -22,11 +22,13 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.database import Database, make_engine
 from bot.knowledge.records import KnowledgeRecords
 from bot.migrations import upgrade
 from bot.settings import PROJECT_ROOT
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
 from bot.training.model import train
+from tests.support.settings import settings_with
 from tests.system.conversation.chat import Assistant
 
 BIN = Path(sys.executable).parent
@@ -204,7 +206,7 @@ def make_workspace(workdir: Path) -> Workspace:
 @contextmanager
 def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterator[Assistant]:
     """The Rasa server (trained model, project credentials) and the action server, ready to answer."""
-    train()  # no-op when `make test` already trained on these inputs
+    train(settings_with().knowledge_dir)  # no-op when `make test` already trained on these inputs
     workdir = workspace.workdir
     rasa_port, action_port = free_port(), free_port()
     endpoints = workdir / "endpoints.yml"
@@ -229,8 +231,8 @@ def running_assistant(workspace: Workspace, lock_store_url: str = "") -> Iterato
             yield Assistant(
                 url=url,
                 token=workspace.env["RASA_TOKEN"],
-                store=TicketStore(engine),
-                records=KnowledgeRecords(engine),
+                store=TicketStore(Database(engine)),
+                records=KnowledgeRecords(Database(engine)),
                 knowledge_dir=workspace.knowledge_dir,
             )
         finally:

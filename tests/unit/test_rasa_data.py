@@ -8,10 +8,11 @@ from pathlib import Path
 
 from bot.settings import PROJECT_ROOT
 from bot.training.model import BUILD_DATA_DIR, build_training_data
+from tests.support.settings import settings_with
 
 
 def test_rasa_data_validate_passes() -> None:
-    build_training_data()
+    build_training_data(settings_with().knowledge_dir)
     rasa = Path(sys.executable).with_name("rasa")
     result = subprocess.run(
         [

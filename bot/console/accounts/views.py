@@ -9,7 +9,7 @@ from flask_login import current_user
 from bot.accounts import api_tokens
 from bot.accounts.models import ROLES
 from bot.accounts.users import create_staff_user, list_users, set_role_and_activity
-from bot.console.extensions import store
+from bot.console.extensions import database
 from bot.console.roles import admin_required
 from bot.tickets.validation import record_id
 
@@ -18,7 +18,7 @@ accounts = Blueprint("accounts", __name__)
 
 def users_page(new_token: str | None) -> str:
     """The accounts and tokens; `new_token` is shown once, right after it is issued."""
-    users, tokens = list_users(store()), api_tokens.list_tokens(store())
+    users, tokens = list_users(database()), api_tokens.list_tokens(database())
     return render_template("accounts/users.html", users=users, roles=ROLES, tokens=tokens, new_token=new_token)
 
 
@@ -33,7 +33,10 @@ def list_users_page() -> str:
 def create() -> object:
     try:
         user = create_staff_user(
-            store(), request.form.get("email", ""), request.form.get("password", ""), request.form.get("role", "staff")
+            database(),
+            request.form.get("email", ""),
+            request.form.get("password", ""),
+            request.form.get("role", "staff"),
         )
     except ValueError as error:
         flash(_("Not saved: %(reason)s", reason=str(error)), "error")
@@ -49,7 +52,7 @@ def update(user_id: int) -> object:
         flash(_("You cannot change your own account here: ask another admin."), "error")
         return redirect(url_for("accounts.list_users_page"))
     try:
-        set_role_and_activity(store(), user_id, request.form.get("role", ""), request.form.get("active") == "1")
+        set_role_and_activity(database(), user_id, request.form.get("role", ""), request.form.get("active") == "1")
     except ValueError as error:
         flash(_("Not saved: %(reason)s", reason=str(error)), "error")
     else:
@@ -62,7 +65,7 @@ def update(user_id: int) -> object:
 def create_token() -> str:
     """A new API token for the logged-in admin's chosen account; shown once, only its hash is kept."""
     try:
-        token = api_tokens.issue(store(), record_id(request.form.get("user_id")) or 0, request.form.get("name", ""))
+        token = api_tokens.issue(database(), record_id(request.form.get("user_id")) or 0, request.form.get("name", ""))
     except ValueError as error:
         flash(_("Not saved: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("accounts.list_users_page"))
@@ -72,6 +75,6 @@ def create_token() -> str:
 @accounts.post("/users/tokens/<int(max=2147483647):token_id>/revoke")
 @admin_required
 def revoke_token(token_id: int) -> object:
-    api_tokens.revoke(store(), token_id)
+    api_tokens.revoke(database(), token_id)
     flash(_("Token revoked."), "notice")
     return redirect(url_for("accounts.list_users_page"))

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from bot.accounts import api_tokens
 from bot.accounts.models import StaffUser
 from bot.accounts.users import find_user
-from bot.console.extensions import store
+from bot.console.extensions import database, mail_outbox, store
 from bot.console.tickets.filters import wanted_from
 from bot.mail.models import TicketMessage
 from bot.tickets.models import Ticket, TicketEvent
@@ -34,7 +34,7 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header[:7].lower() == "bearer " else ""
-        user = api_tokens.user_for(store(), token)
+        user = api_tokens.user_for(database(), token)
         if user is None:
             response, status = error(401, "a valid API token is required: Authorization: Bearer <token>")
             response.headers["WWW-Authenticate"] = "Bearer"
@@ -136,7 +136,7 @@ def triaged(reference: str, apply: Callable[[Triage, str], Any]) -> tuple[Any, A
 def _assignee_id(email: Any) -> int | None:
     if email is None:
         return None
-    user: StaffUser | None = find_user(store(), str(email))
+    user: StaffUser | None = find_user(database(), str(email))
     if user is None:
         raise TriageError(f"no account {email}")
     return user.id
@@ -167,7 +167,7 @@ def add_reply(reference: str) -> Any:
     )
     if refused:
         return refused
-    mail = store().mail.get(message.mail_id)
+    mail = mail_outbox().get(message.mail_id)
     return jsonify(
         reply=reply_json(message, mail.status if mail else None), ticket=ticket_json(store().by_reference(reference))
     ), 201

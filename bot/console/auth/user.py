@@ -15,7 +15,7 @@ from flask_login import UserMixin
 
 from bot.accounts.models import StaffUser
 from bot.accounts.users import get_user
-from bot.tickets.store import TicketStore
+from bot.database import Database
 from bot.tickets.validation import record_id
 
 SESSION_LIFETIME = timedelta(hours=8)  # from login, not from the last request
@@ -37,10 +37,10 @@ def start_session(session: MutableMapping[str, Any], user: StaffUser) -> None:
     session["logged_in_at"] = time.time()
 
 
-def session_user(store: TicketStore, user_id: str, session: MutableMapping[str, Any]) -> ConsoleUser | None:
+def session_user(database: Database, user_id: str, session: MutableMapping[str, Any]) -> ConsoleUser | None:
     """The account this session stands for, or None: unknown, inactive, logged out since, or too old."""
     number = record_id(user_id)
-    user = get_user(store, number) if number else None
+    user = get_user(database, number) if number else None
     if user is None or not user.active or session.get("epoch") != user.session_epoch:
         return None
     logged_in_at = session.get("logged_in_at")

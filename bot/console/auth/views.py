@@ -10,9 +10,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from bot.accounts.users import authenticate, end_sessions
 from bot.console.auth.user import ConsoleUser, start_session
-from bot.console.extensions import login_throttle, store
+from bot.console.extensions import database, login_throttle
 from bot.console.i18n import LANGUAGES as CONSOLE_LANGUAGES
-from bot.tickets.validation import normalise_email
+from bot.text.emails import normalise_email
 
 auth = Blueprint("auth", __name__)
 
@@ -48,7 +48,7 @@ def login():
         if wait:
             error = _("Too many failed logins. Try again in %(seconds)s seconds.", seconds=wait)
             return render_template("auth/login.html", error=error, email=email), 429, {"Retry-After": str(wait)}
-        user = authenticate(store(), email, request.form.get("password", ""))
+        user = authenticate(database(), email, request.form.get("password", ""))
         if user:
             throttle.succeeded(keys[1])
             language = session.get("console_language")
@@ -76,7 +76,7 @@ def choose_language():
 @auth.post("/logout")
 @login_required
 def logout():
-    end_sessions(store(), int(current_user.id))  # a copy of this session's cookie is worth nothing from now on
+    end_sessions(database(), int(current_user.id))  # a copy of this session's cookie is worth nothing from now on
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))

@@ -18,7 +18,7 @@ from flask_login import login_required
 
 from bot.console.dashboard.charts import Chart
 from bot.console.dashboard.svg import draw
-from bot.console.extensions import store
+from bot.console.extensions import database, settings
 from bot.console.i18n import console_language
 from bot.console.knowledge.views import read_articles
 from bot.console.labels import label_of
@@ -83,7 +83,10 @@ class Figures:
 
     def __init__(self, period: Period, titles: dict[str, str]) -> None:
         self.period, self.titles = period, titles
-        self.engine, self.tracker = store().engine, tracker_engine()  # read here: the threads have no app context
+        self.engine, self.tracker = (
+            database().engine,
+            tracker_engine(settings()),
+        )  # read here: the threads have no app context
 
     def read_all(self) -> None:
         """Read every source at once, each on its own connection: the databases work in parallel (SQLite and

@@ -8,7 +8,7 @@ from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from bot.knowledge.publishing import STAGES, Message, PublishStatus
+from bot.training.publishing import STAGES, Message, PublishStatus
 
 STAGE_LABELS: dict[str, LazyString] = {
     "idle": _l("Not published since the console started"),

@@ -1,7 +1,7 @@
 """The admins' knowledge-base pages: article list, edit and new article, unanswered questions, Publish.
 
 Views stay thin: changes go through bot.knowledge.editing (validate, then write atomically) and publication
-through bot.knowledge.publishing (the job `helpdesk publish` runs too).
+through bot.training.publishing (the job `helpdesk publish` runs too).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from bot.console.extensions import settings, store
+from bot.console.extensions import database, settings
 from bot.settings import LANGUAGES
 from bot.text.addresses import limit_key
 from bot.text.partner_messages import limits_message
@@ -63,7 +63,7 @@ def upload() -> Response:
     data = file.stream.read(limit + 1)
     rules = AttachmentRules(settings().var_dir / "attachments", _chat_types(mail.attachment_types), limit)
     address = limit_key(request.remote_addr)  # behind our proxy (TRUST_PROXY), ProxyFix made it the client's
-    result = ChatFiles(store().sessions, rules).add(conversation, address, file.filename or "capture", data)
+    result = ChatFiles(database().sessions, rules).add(conversation, address, file.filename or "capture", data)
     if result.state == "kept":
         key = "file_joined" if result.reference else "file_kept"
         message = limits_message(key, language, filename=result.filename, reference=result.reference)

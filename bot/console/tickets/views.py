@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from bot.console.extensions import settings, store
+from bot.console.extensions import mail_outbox, settings, store
 from bot.console.spreadsheet import csv_cell
 from bot.console.tickets.filters import wanted_from
 from bot.conversations.transcripts import transcript
@@ -141,10 +141,10 @@ def detail(reference: str) -> str:
         ticket=ticket,
         events=store().events(ticket.id),
         related=store().triage.related(ticket),
-        lines=transcript(ticket.conversation_id),
-        thread=store().mail.thread(ticket.id),
-        mails=store().mail.for_ticket(ticket.id),
-        attachments=store().mail.attachments(ticket.id),
+        lines=transcript(ticket.conversation_id, settings()),
+        thread=mail_outbox().thread(ticket.id),
+        mails=mail_outbox().for_ticket(ticket.id),
+        attachments=mail_outbox().attachments(ticket.id),
         ratings=[rating for rating in store().ratings.for_ticket(ticket.id) if rating.score],
         saved_replies=store().saved_replies.all(ticket.language),
         reply_text=_saved_text(request.args.get("saved"), ticket.language),
@@ -168,7 +168,7 @@ def _saved_text(saved: str | None, language: str) -> str:
 def attachment(reference: str, attachment_id: int) -> Response:
     """A file a partner sent, downloaded (never shown inline) under the name they gave it."""
     ticket = store().by_reference(reference)
-    found = next((a for a in store().mail.attachments(ticket.id) if a.id == attachment_id), None) if ticket else None
+    found = next((a for a in mail_outbox().attachments(ticket.id) if a.id == attachment_id), None) if ticket else None
     if found is None:
         abort(404)
     path = path_of(settings().var_dir / "attachments", found)

@@ -12,9 +12,10 @@ from flask import Flask
 
 from bot.accounts.users import create_staff_user
 from bot.console import create_app
+from bot.database import Database, make_engine
 from bot.migrations import upgrade
 from bot.settings import PROJECT_ROOT
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
 from tests.integration.console.support import ADMIN, PASSWORD, STAFF
 from tests.support.settings import console_settings
 
@@ -34,7 +35,7 @@ def store(tmp_path: Path) -> Iterator[TicketStore]:
     url = f"sqlite:///{tmp_path / 'console.db'}"
     upgrade(url)
     engine = make_engine(url)
-    yield TicketStore(engine)
+    yield TicketStore(Database(engine))
     engine.dispose()
 
 
@@ -52,8 +53,8 @@ def admin_app(store: TicketStore, kb_dir: Path) -> Flask:
     """The console on that copy, with a staff member (STAFF) and an admin (ADMIN)."""
     app = create_app(console_settings(), store)
     app.config.update(TESTING=True)
-    create_staff_user(store, STAFF, PASSWORD, role="staff")
-    create_staff_user(store, ADMIN, PASSWORD, role="admin")
+    create_staff_user(store.database, STAFF, PASSWORD, role="staff")
+    create_staff_user(store.database, ADMIN, PASSWORD, role="admin")
     return app
 
 
@@ -62,5 +63,5 @@ def app(store: TicketStore) -> Flask:
     settings = console_settings()
     app = create_app(settings, store)
     app.config.update(TESTING=True)
-    create_staff_user(store, "agent@helpdesk.org", PASSWORD, role="staff")
+    create_staff_user(store.database, "agent@helpdesk.org", PASSWORD, role="staff")
     return app

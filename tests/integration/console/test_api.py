@@ -14,7 +14,7 @@ from tests.support.tickets import add_ticket
 
 @pytest.fixture
 def token(store: TicketStore, app: Flask) -> str:
-    return api_tokens.issue(store, find_user(store, "agent@helpdesk.org").id, "crm sync")
+    return api_tokens.issue(store.database, find_user(store.database, "agent@helpdesk.org").id, "crm sync")
 
 
 def auth(token: str) -> dict[str, str]:
@@ -64,7 +64,7 @@ def test_list_filter_and_walk_the_pages(app: Flask, store: TicketStore, token: s
 def test_changes_through_the_api_are_audited_as_the_tokens_account(app: Flask, store: TicketStore, token: str) -> None:
     ticket = add_ticket(store, "a")
     original = add_ticket(store, "b")
-    create_staff_user(store, "other@helpdesk.org", PASSWORD)
+    create_staff_user(store.database, "other@helpdesk.org", PASSWORD)
     client = app.test_client()
     path = f"/api/v1/tickets/{ticket.reference}"
     body = client.patch(
@@ -102,22 +102,22 @@ def test_bad_requests_get_a_4xx_with_a_reason(app: Flask, store: TicketStore, to
 
 
 def test_revoked_tokens_and_switched_off_accounts_stop_working(app: Flask, store: TicketStore, token: str) -> None:
-    create_staff_user(store, "boss@helpdesk.org", PASSWORD, role="admin")
+    create_staff_user(store.database, "boss@helpdesk.org", PASSWORD, role="admin")
     admin = app.test_client()
     log_in(admin, email="boss@helpdesk.org")
-    form = {"name": "helpdesk bridge", "user_id": str(find_user(store, "boss@helpdesk.org").id)}
+    form = {"name": "helpdesk bridge", "user_id": str(find_user(store.database, "boss@helpdesk.org").id)}
     page = admin.post("/users/tokens", data={**form, "csrf_token": csrf_token(admin, "/users")}).get_data(as_text=True)
     assert "shown only once" in page
     issued = page.split('<code class="token">')[1].split("</code>")[0]
     client = app.test_client()
     assert client.get("/api/v1/tickets", headers=auth(issued)).status_code == 200
-    stored = api_tokens.list_tokens(store)
+    stored = api_tokens.list_tokens(store.database)
     assert all(issued not in (t.token_hash, t.name) for t in stored)  # only a hash is kept
     token_id = next(t.id for t in stored if t.name == "helpdesk bridge")
     admin.post(f"/users/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(admin, "/users")})
     assert client.get("/api/v1/tickets", headers=auth(issued)).status_code == 401
 
-    agent_id = find_user(store, "agent@helpdesk.org").id
+    agent_id = find_user(store.database, "agent@helpdesk.org").id
     admin.post(f"/users/{agent_id}", data={"role": "staff", "csrf_token": csrf_token(admin, "/users")})
     assert client.get("/api/v1/tickets", headers=auth(token)).status_code == 401
 

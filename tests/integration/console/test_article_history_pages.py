@@ -25,7 +25,7 @@ def app(admin_app: Flask) -> Flask:
 
 @pytest.fixture
 def history(store: TicketStore) -> ArticleHistory:
-    return ArticleHistory(store.engine)
+    return ArticleHistory(store.database)
 
 
 def signed_in(app: Flask, email: str = ADMIN) -> FlaskClient:

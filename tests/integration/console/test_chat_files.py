@@ -8,6 +8,7 @@ import stat
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bot.mail.outbox import MailOutbox
 from bot.tickets.store import TicketStore
 from tests.integration.console.support import log_in
 from tests.support.tickets import add_ticket
@@ -35,12 +36,14 @@ def test_a_screenshot_sent_before_the_request_joins_its_ticket_for_staff_only(ap
     assert pdf_status == 201
 
     ticket = add_ticket(store, key=7)  # conversation conv-7 confirms its request
-    files = store.mail.attachments(ticket.id)
+    files = MailOutbox(store.database).attachments(ticket.id)
     assert [(f.filename, f.content_type) for f in files] == [
         ("erreur profil.png", "image/png"),
         ("rapport.pdf", "application/pdf"),
     ]
-    assert store.mail.attachments(add_ticket(store, key=8).id) == [], "another conversation's ticket gets none"
+    assert (
+        MailOutbox(store.database).attachments(add_ticket(store, key=8).id) == []
+    ), "another conversation's ticket gets none"
 
     staff = app.test_client()
     log_in(staff)
@@ -57,7 +60,7 @@ def test_a_file_after_the_request_was_sent_joins_it_at_once(app: Flask, store: T
     ticket = add_ticket(store, key=3)
     status, body, _ = upload(app.test_client(), "conv-3", PNG, "capture.png", language="en")
     assert status == 201 and f"It is attached to your request {ticket.reference}" in body["message"]
-    assert [f.filename for f in store.mail.attachments(ticket.id)] == ["capture.png"]
+    assert [f.filename for f in MailOutbox(store.database).attachments(ticket.id)] == ["capture.png"]
     assert [e.action for e in store.events(ticket.id)][-1] == "chat_file"
 
 
@@ -73,7 +76,7 @@ def test_files_are_judged_by_their_bytes_and_size(app: Flask, store: TicketStore
     status, body, _ = upload(partner, "conv-1", PNG + b"0" * (limit + 200_000), "huger.png")
     assert status == 413 and "trop lourd" in body["message"], "refused before the body is read"
     ticket = add_ticket(store, key=1)
-    assert store.mail.attachments(ticket.id) == []
+    assert MailOutbox(store.database).attachments(ticket.id) == []
 
 
 def test_only_pages_the_widget_may_run_on_can_send_files(app: Flask, store: TicketStore) -> None:

@@ -12,7 +12,8 @@ from werkzeug.security import check_password_hash
 from bot.accounts.models import StaffUser
 from bot.accounts.users import authenticate, create_staff_user, ensure_first_admin, find_user
 from bot.console import create_app
-from bot.tickets.store import TicketStore, make_engine
+from bot.database import Database, make_engine
+from bot.tickets.store import TicketStore
 from tests.integration.console.support import PASSWORD, csrf_token, log_in
 from tests.support.settings import console_settings
 from tests.support.tickets import add_ticket
@@ -38,7 +39,7 @@ def test_a_wrong_password_is_refused(app: Flask) -> None:
 
 
 def test_passwords_are_stored_hashed(store: TicketStore, app: Flask) -> None:
-    user = find_user(store, "agent@helpdesk.org")
+    user = find_user(store.database, "agent@helpdesk.org")
     assert user.password_hash != PASSWORD
     assert check_password_hash(user.password_hash, PASSWORD)
 
@@ -116,16 +117,16 @@ def test_the_pinned_socket_io_client_is_served(app: Flask) -> None:
 
 def test_first_admin_from_the_environment_is_created_once(store: TicketStore) -> None:
     settings = console_settings(CONSOLE_ADMIN_EMAIL="boss@helpdesk.org", CONSOLE_ADMIN_PASSWORD="a long password")
-    first = ensure_first_admin(store, settings)
-    again = ensure_first_admin(store, settings)
+    first = ensure_first_admin(store.database, settings)
+    again = ensure_first_admin(store.database, settings)
     assert first.id == again.id and first.role == "admin"
 
 
 def test_a_short_password_or_duplicate_user_is_refused(store: TicketStore, app: Flask) -> None:
     with pytest.raises(ValueError, match="at least 8"):
-        create_staff_user(store, "new@helpdesk.org", "short")
+        create_staff_user(store.database, "new@helpdesk.org", "short")
     with pytest.raises(ValueError, match="already exists"):
-        create_staff_user(store, "Agent@Helpdesk.org", PASSWORD)
+        create_staff_user(store.database, "Agent@Helpdesk.org", PASSWORD)
 
 
 @pytest.mark.parametrize("target", ["https://evil.org/", "//evil.org/", "/\\evil.org", "/\t/evil.org", "tickets"])
@@ -234,30 +235,30 @@ def test_without_a_secret_key_a_random_one_is_used_with_a_warning(
 
 def test_bad_users_are_refused_with_a_clear_message(store: TicketStore) -> None:
     with pytest.raises(ValueError, match="role must be one of staff, admin"):
-        create_staff_user(store, "new@helpdesk.org", PASSWORD, role="root")
+        create_staff_user(store.database, "new@helpdesk.org", PASSWORD, role="root")
     with pytest.raises(ValueError, match="not a valid e-mail address"):
-        create_staff_user(store, "not-an-address", PASSWORD)
+        create_staff_user(store.database, "not-an-address", PASSWORD)
 
 
 def test_authenticate_refuses_unknown_and_inactive_users(store: TicketStore) -> None:
-    user = create_staff_user(store, "agent@helpdesk.org", PASSWORD)
-    assert authenticate(store, "AGENT@helpdesk.org", PASSWORD).id == user.id
-    assert authenticate(store, "nobody@helpdesk.org", PASSWORD) is None
+    user = create_staff_user(store.database, "agent@helpdesk.org", PASSWORD)
+    assert authenticate(store.database, "AGENT@helpdesk.org", PASSWORD).id == user.id
+    assert authenticate(store.database, "nobody@helpdesk.org", PASSWORD) is None
     with store.sessions() as session:
         session.get(StaffUser, user.id).active = False
         session.commit()
-    assert authenticate(store, "agent@helpdesk.org", PASSWORD) is None
+    assert authenticate(store.database, "agent@helpdesk.org", PASSWORD) is None
 
 
 def test_a_bad_admin_from_the_environment_names_the_variables(store: TicketStore) -> None:
     settings = console_settings(CONSOLE_ADMIN_EMAIL="boss@helpdesk.org", CONSOLE_ADMIN_PASSWORD="short")
     with pytest.raises(ValueError, match="CONSOLE_ADMIN_EMAIL / CONSOLE_ADMIN_PASSWORD: the password must have"):
-        ensure_first_admin(store, settings)
+        ensure_first_admin(store.database, settings)
 
 
 def test_an_unmigrated_database_is_explained(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     settings = console_settings(CONSOLE_ADMIN_EMAIL="boss@helpdesk.org", CONSOLE_ADMIN_PASSWORD="a long password")
     with pytest.raises(RuntimeError, match="helpdesk db upgrade"):
-        create_app(settings, TicketStore(engine))
+        create_app(settings, TicketStore(Database(engine)))
     engine.dispose()

@@ -14,9 +14,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bot.database import make_engine
 from bot.knowledge.articles import load_article
 from bot.knowledge.records import KnowledgeRecords
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
 from tests.integration.console.support import ADMIN, STAFF, csrf_token, log_in
 from tests.support import activity as seed
 
@@ -77,7 +78,7 @@ def test_each_chart_downloads_as_csv_for_the_period_shown(app: Flask, activity: 
 
 
 def test_a_question_that_looks_like_a_formula_is_text_in_the_csv(app: Flask, store: TicketStore) -> None:
-    KnowledgeRecords(store.engine).record_unanswered('=HYPERLINK("http://evil.example")', "en", [], "c1")
+    KnowledgeRecords(store.database).record_unanswered('=HYPERLINK("http://evil.example")', "en", [], "c1")
     rows = rows_of(signed_in(app).get("/dashboard/unanswered.csv?days=7"))
     assert rows[1][0].startswith("'=")
 
@@ -97,7 +98,7 @@ def test_without_rasas_tracker_store_the_page_says_what_it_counts(
     app: Flask, store: TicketStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'never-started.db'}")
-    KnowledgeRecords(store.engine).record_answer("forgot-password", "fr", "c1")
+    KnowledgeRecords(store.database).record_answer("forgot-password", "fr", "c1")
     text = signed_in(app).get("/dashboard?days=7").get_data(as_text=True)
     assert "conversation store could not be read" in text
     assert re.search(r'id="summary-conversations">(\d+)<', text).group(1) == "1"
@@ -106,7 +107,7 @@ def test_without_rasas_tracker_store_the_page_says_what_it_counts(
 def test_an_admin_adds_an_unanswered_question_as_an_example_from_the_dashboard(
     app: Flask, store: TicketStore, kb_dir: Path
 ) -> None:
-    records = KnowledgeRecords(store.engine)
+    records = KnowledgeRecords(store.database)
     for text in ("mot de passe oublié pour QuantumPlus", "mot de passe oublie pour quantumplus"):
         records.record_unanswered(text, "fr", [], "c1")
     staff_page = signed_in(app).get("/dashboard?days=7").get_data(as_text=True)

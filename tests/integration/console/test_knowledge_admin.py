@@ -11,10 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.knowledge import KnowledgeBase
-from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
 from bot.settings import get_settings
 from bot.tickets.store import TicketStore
+from bot.training.publishing import PublishJob
 from tests.integration.console.support import ADMIN, PASSWORD, STAFF, edit_form
 
 QUESTION_ID = 1  # the first unanswered question recorded in a test
@@ -22,7 +22,7 @@ QUESTION_ID = 1  # the first unanswered question recorded in a test
 
 @pytest.fixture
 def records(store: TicketStore) -> KnowledgeRecords:
-    return KnowledgeRecords(store.engine)
+    return KnowledgeRecords(store.database)
 
 
 @pytest.fixture
@@ -288,7 +288,7 @@ def test_publish_runs_in_the_background_and_reports_progress(app: Flask) -> None
 
 def test_a_failed_publication_shows_its_reason(app: Flask) -> None:
     def refuse(url: str) -> None:
-        from bot.knowledge.publishing import ModelRefused
+        from bot.training.publishing import ModelRefused
 
         raise ModelRefused("400 Bad request: <model> not found")
 

@@ -11,6 +11,7 @@ from flask import Flask
 from bot.accounts import api_tokens
 from bot.accounts.users import find_user
 from bot.database import utcnow
+from bot.mail.outbox import MailOutbox
 from bot.tickets.store import TicketStore
 from tests.integration.console.support import log_in
 from tests.support.tickets import add_ticket
@@ -20,7 +21,7 @@ LINK = re.compile(r"http://localhost:8000(/rate/[\w-]+/)(good|bad)")
 
 def rating_paths(store: TicketStore, reference: str) -> dict[str, str]:
     store.replies.reply(reference, "C'est corrigé.", "agent@helpdesk.org", status="resolved")
-    mail = store.mail.for_ticket(store.by_reference(reference).id)[-1]
+    mail = MailOutbox(store.database).for_ticket(store.by_reference(reference).id)[-1]
     return {score: path + score for path, score in LINK.findall(mail.body_text)}
 
 
@@ -83,7 +84,7 @@ def test_staff_filter_and_export_by_rating(app: Flask, store: TicketStore) -> No
     }
     assert all(row["resolved_at"] for row in rows if row["reference"] != unrated.reference)
 
-    token = api_tokens.issue(store, find_user(store, "agent@helpdesk.org").id, "test")
+    token = api_tokens.issue(store.database, find_user(store.database, "agent@helpdesk.org").id, "test")
     api = app.test_client().get("/api/v1/tickets?rating=bad", headers={"Authorization": f"Bearer {token}"})
     assert [(t["reference"], t["rating"]) for t in api.get_json()["tickets"]] == [(bad.reference, "bad")]
 
@@ -91,12 +92,12 @@ def test_staff_filter_and_export_by_rating(app: Flask, store: TicketStore) -> No
 def test_staff_see_which_tickets_have_mail_waiting(app: Flask, store: TicketStore) -> None:
     waiting = add_ticket(store, key="w")
     sent = add_ticket(store, key="s")
-    sent_mail = store.mail.for_ticket(sent.id)[0].id
-    for claim in store.mail.claim(limit=10):
+    sent_mail = MailOutbox(store.database).for_ticket(sent.id)[0].id
+    for claim in MailOutbox(store.database).claim(limit=10):
         if claim.mail_id == sent_mail:
-            store.mail.mark_sent(claim)
+            MailOutbox(store.database).mark_sent(claim)
         else:
-            store.mail.release(claim, utcnow(), "SMTP server down")
+            MailOutbox(store.database).release(claim, utcnow(), "SMTP server down")
     staff = app.test_client()
     log_in(staff)
     page = staff.get("/tickets?mail=waiting").get_data(as_text=True)

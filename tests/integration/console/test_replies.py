@@ -14,6 +14,7 @@ from bot.accounts import api_tokens
 from bot.accounts.users import create_staff_user, find_user
 from bot.console import create_app
 from bot.mail.catcher import MaildirHandler
+from bot.mail.outbox import MailOutbox
 from bot.mail.smtp import SmtpServer
 from bot.mail.worker import send_due
 from bot.tickets.store import TicketStore
@@ -49,12 +50,12 @@ def test_a_reply_from_the_ticket_page_is_queued_for_the_partner_and_shown_apart_
     assert "Saved; the reply is e-mailed to the partner." in page
     assert '<div class="said public">Bonjour,\nle nom légal est &lt;b&gt;corrigé&lt;/b&gt;.</div>' in page
     assert "to the partner, by e-mail" in page and "<dt>Status</dt><dd>resolved</dd>" in page
-    kinds = [(m.kind, m.status) for m in store.mail.for_ticket(ticket.id)]
+    kinds = [(m.kind, m.status) for m in MailOutbox(store.database).for_ticket(ticket.id)]
     assert kinds == [("acknowledgment", "waiting"), ("resolution", "waiting")]
     assert [e.action for e in store.events(ticket.id)] == ["created", "reply", "changed"]
 
     assert "Not saved: the reply is empty" in reply(client, ticket.reference, "   ")
-    assert len(store.mail.for_ticket(ticket.id)) == 2
+    assert len(MailOutbox(store.database).for_ticket(ticket.id)) == 2
 
 
 def test_the_ticket_page_shows_why_an_email_did_not_go(client: FlaskClient, store: TicketStore) -> None:
@@ -66,7 +67,7 @@ def test_the_ticket_page_shows_why_an_email_did_not_go(client: FlaskClient, stor
 
 def test_the_api_sends_a_reply_and_can_resolve_in_the_same_call(app: Flask, store: TicketStore) -> None:
     ticket = add_ticket(store)
-    token = api_tokens.issue(store, find_user(store, "agent@helpdesk.org").id, "crm")
+    token = api_tokens.issue(store.database, find_user(store.database, "agent@helpdesk.org").id, "crm")
     client = app.test_client()
     path = f"/api/v1/tickets/{ticket.reference}/replies"
     headers = {"Authorization": f"Bearer {token}"}
@@ -86,8 +87,8 @@ def test_admins_read_the_caught_mail_and_staff_cannot(store: TicketStore, tmp_pa
     settings = console_settings(HELPDESK_VAR_DIR=str(tmp_path / "var"), SMTP_URL="")
     app = create_app(settings, store)
     app.config.update(TESTING=True)
-    create_staff_user(store, "agent@helpdesk.org", PASSWORD, role="staff")
-    create_staff_user(store, "admin@helpdesk.org", PASSWORD, role="admin")
+    create_staff_user(store.database, "agent@helpdesk.org", PASSWORD, role="staff")
+    create_staff_user(store.database, "admin@helpdesk.org", PASSWORD, role="admin")
     handler = MaildirHandler(tmp_path / "var" / "mail")
     message = email.message_from_string(
         "From: support@helpdesk.example\nTo: contact@espoir.org\nSubject: [HD-2026-000001] Test\n"
@@ -118,8 +119,8 @@ def test_admins_read_the_caught_mail_and_staff_cannot(store: TicketStore, tmp_pa
 def test_admins_keep_saved_replies_that_staff_insert_in_the_tickets_language(store: TicketStore) -> None:
     app = create_app(console_settings(), store)
     app.config.update(TESTING=True)
-    create_staff_user(store, "agent@helpdesk.org", PASSWORD, role="staff")
-    create_staff_user(store, "admin@helpdesk.org", PASSWORD, role="admin")
+    create_staff_user(store.database, "agent@helpdesk.org", PASSWORD, role="staff")
+    create_staff_user(store.database, "admin@helpdesk.org", PASSWORD, role="admin")
     admin = app.test_client()
     log_in(admin, email="admin@helpdesk.org")
     for language, title, body in [

@@ -35,7 +35,7 @@ def test_the_login_throttle_counts_the_account_however_its_address_is_typed(
     from bot.console import create_app
 
     app = create_app(console_settings(LOGIN_MAX_FAILURES="3"), store)
-    create_staff_user(store, STAFF, PASSWORD)
+    create_staff_user(store.database, STAFF, PASSWORD)
     client = app.test_client()
     for typed in ("Agent@Helpdesk.org.", "<agent@helpdesk.org>", " AGENT@helpdesk.org "):
         client.environ_base["REMOTE_ADDR"] = f"198.51.100.{len(typed)}"  # a new address each time
@@ -55,7 +55,7 @@ def test_a_copied_session_cookie_stops_working_at_logout(app: Flask, client: Fla
 
 def test_a_deactivated_account_loses_its_open_sessions(app: Flask, client: FlaskClient, store: TicketStore) -> None:
     assert client.get("/tickets").status_code == 200
-    set_role_and_activity(store, find_user(store, STAFF).id, "staff", active=False)
+    set_role_and_activity(store.database, find_user(store.database, STAFF).id, "staff", active=False)
     assert client.get("/tickets").status_code == 302
 
 
@@ -73,16 +73,16 @@ def test_an_inactive_account_is_refused_after_the_same_password_check(
     store: TicketStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """No account enumeration by timing: unknown, inactive and wrong-password logins all hash the password."""
-    user = create_staff_user(store, "former@helpdesk.org", PASSWORD)
-    set_role_and_activity(store, user.id, "staff", active=False)
+    user = create_staff_user(store.database, "former@helpdesk.org", PASSWORD)
+    set_role_and_activity(store.database, user.id, "staff", active=False)
     checks: list[str] = []
     real = werkzeug.security.check_password_hash
     monkeypatch.setattr(
         bot.accounts.users, "check_password_hash", lambda stored, given: checks.append(given) or real(stored, given)
     )
     for email in ("nobody@helpdesk.org", "former@helpdesk.org", STAFF):
-        assert bot.accounts.users.authenticate(store, email, "a wrong password") is None
-    assert bot.accounts.users.authenticate(store, "former@helpdesk.org", PASSWORD) is None
+        assert bot.accounts.users.authenticate(store.database, email, "a wrong password") is None
+    assert bot.accounts.users.authenticate(store.database, "former@helpdesk.org", PASSWORD) is None
     assert checks == ["a wrong password"] * 3 + [PASSWORD]
 
 

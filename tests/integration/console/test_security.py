@@ -33,11 +33,11 @@ from bot.console.auth.redis_throttle import RedisLoginThrottle
 from bot.console.auth.throttle import LoginThrottle
 from bot.console.auth.user import ConsoleUser
 from bot.console.roles import is_admin_only
-from bot.knowledge.publishing import PublishJob
 from bot.knowledge.records import KnowledgeRecords
 from bot.mail.catcher import MaildirHandler
 from bot.settings import PROJECT_ROOT
 from bot.tickets.store import TicketStore
+from bot.training.publishing import PublishJob
 from tests.integration.console.support import PASSWORD
 from tests.support.services import REDIS_URL, redis_key_prefix
 from tests.support.settings import console_settings
@@ -101,13 +101,13 @@ def console(store: TicketStore, tmp_path: Path, clean_env: pytest.MonkeyPatch) -
     clean_env.setenv("SMTP_URL", "")  # the mail catcher's messages are an admin page
     caught_key = MaildirHandler(tmp_path / "var" / "mail").maildir.add(b"To: a@b.org\nSubject: caught\n\nhello")
     app = new_app(store)
-    staff = create_staff_user(store, STAFF, PASSWORD, role="staff")
-    create_staff_user(store, ADMIN, PASSWORD, role="admin")
-    other = create_staff_user(store, "colleague@helpdesk.org", PASSWORD, role="staff")
-    staff_token = api_tokens.issue(store, staff.id, "CRM sync")
-    token_id = api_tokens.list_tokens(store)[0].id
+    staff = create_staff_user(store.database, STAFF, PASSWORD, role="staff")
+    create_staff_user(store.database, ADMIN, PASSWORD, role="admin")
+    other = create_staff_user(store.database, "colleague@helpdesk.org", PASSWORD, role="staff")
+    staff_token = api_tokens.issue(store.database, staff.id, "CRM sync")
+    token_id = api_tokens.list_tokens(store.database)[0].id
     first, second = add_ticket(store, "a"), add_ticket(store, "b")
-    question_id = KnowledgeRecords(store.engine).record_unanswered("une question", "fr", [], "c1")
+    question_id = KnowledgeRecords(store.database).record_unanswered("une question", "fr", [], "c1")
 
     calls: list[str] = []
     app.extensions["knowledge_publisher"] = PublishJob(  # a publication that only notes that it was started
@@ -370,7 +370,7 @@ def test_session_and_remember_cookies_are_httponly_lax_and_secure_over_https(
     clean_env.setenv("CONSOLE_HTTPS", "1" if https else "0")
     clean_env.setenv("TRUST_PROXY", "1" if https else "0")  # behind nginx, as docs/scale-out.md sets it up
     app = new_app(store)
-    create_staff_user(store, STAFF, PASSWORD)
+    create_staff_user(store.database, STAFF, PASSWORD)
     client = proxied(app.test_client(), PROXY if https else {})
     form = {"email": STAFF, "password": PASSWORD, "csrf_token": csrf_token_of(client)}
     login = client.post("/login", data=form)
@@ -380,7 +380,7 @@ def test_session_and_remember_cookies_are_httponly_lax_and_secure_over_https(
 
     # No console form offers "remember me" yet; the cookie Flask-Login would set gets the same flags.
     with app.test_request_context("/login", method="POST"):
-        login_user(ConsoleUser(find_user(store, STAFF)), remember=True)
+        login_user(ConsoleUser(find_user(store.database, STAFF)), remember=True)
         response = app.process_response(app.make_response("logged in"))
     flags = cookie_flags(response, "remember_token")
     assert "httponly" in flags and flags["samesite"] == "Lax" and ("secure" in flags) is https
@@ -393,7 +393,7 @@ def test_behind_https_a_form_posted_from_another_site_is_refused(
     clean_env.setenv("CONSOLE_HTTPS", "1")
     clean_env.setenv("TRUST_PROXY", "1")
     app = new_app(store)
-    create_staff_user(store, STAFF, PASSWORD)
+    create_staff_user(store.database, STAFF, PASSWORD)
     client = proxied(app.test_client(), dict(PROXY, Referer="https://evil.example/phish"))
     form = {"email": STAFF, "password": PASSWORD, "csrf_token": csrf_token_of(client)}
     response = client.post("/login", data=form)
@@ -425,7 +425,7 @@ def test_without_https_a_forged_forwarded_for_does_not_dodge_the_throttle(
 ) -> None:
     clean_env.setenv("LOGIN_MAX_FAILURES", "3")
     app = new_app(store)
-    create_staff_user(store, STAFF, PASSWORD)
+    create_staff_user(store.database, STAFF, PASSWORD)
     client = app.test_client()
     fail_logins(client, 3, forwarded_for=["198.51.100.1", "198.51.100.2", "198.51.100.3"])
     client.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.4"
@@ -440,7 +440,7 @@ def test_behind_the_proxy_the_throttle_counts_the_client_address_the_proxy_saw(
     clean_env.setenv("TRUST_PROXY", "1")
     clean_env.setenv("LOGIN_MAX_FAILURES", "3")
     app = new_app(store)
-    create_staff_user(store, STAFF, PASSWORD)
+    create_staff_user(store.database, STAFF, PASSWORD)
     attacker = proxied(app.test_client(), PROXY)
     # The proxy appends the address it saw; what the client put before it is not believed.
     fail_logins(attacker, 3, forwarded_for=[f"198.51.100.{n}, 203.0.113.7" for n in (1, 2, 3)])
@@ -519,7 +519,7 @@ def test_two_console_processes_share_the_failed_login_count_through_redis(
     clean_env.setenv("LOGIN_THROTTLE_PREFIX", redis_prefix)
     clean_env.setenv("LOGIN_MAX_FAILURES", "4")
     first, second = new_app(store), new_app(store)
-    create_staff_user(store, STAFF, PASSWORD)
+    create_staff_user(store.database, STAFF, PASSWORD)
     fail_logins(first.test_client(), 2)
     fail_logins(second.test_client(), 2)
     for app in (first, second):
@@ -531,7 +531,7 @@ def test_without_redis_each_console_process_counts_alone(store: TicketStore, cle
     """Why REDIS_URL exists: without it, failures spread over two processes never reach the limit."""
     clean_env.setenv("LOGIN_MAX_FAILURES", "4")
     first, second = new_app(store), new_app(store)
-    create_staff_user(store, STAFF, PASSWORD)
+    create_staff_user(store.database, STAFF, PASSWORD)
     fail_logins(first.test_client(), 2)
     fail_logins(second.test_client(), 2)
     assert attempt_login(second.test_client()).status_code == 302

@@ -170,7 +170,7 @@ def test_staff_cannot_reach_admin_pages_and_admins_manage_accounts(app: Flask, s
     token = csrf_token(staff, "/tickets")
     assert staff.post("/users", data={"email": "x@y.org", "password": PASSWORD, "csrf_token": token}).status_code == 403
 
-    create_staff_user(store, "boss@helpdesk.org", PASSWORD, role="admin")
+    create_staff_user(store.database, "boss@helpdesk.org", PASSWORD, role="admin")
     admin = app.test_client()
     log_in(admin, email="boss@helpdesk.org")
     token = csrf_token(admin, "/users")

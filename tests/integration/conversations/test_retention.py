@@ -26,9 +26,10 @@ from bot.accounts.users import create_staff_user
 from bot.console import create_app
 from bot.conversations.retention import events
 from bot.conversations.transcripts import transcript
+from bot.database import Database
 from bot.migrations import upgrade
 from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
 from tests.integration.console.support import PASSWORD, log_in
 from tests.support.services import postgres_database
 from tests.support.settings import console_settings
@@ -101,11 +102,11 @@ def console(tmp_path: Path) -> tuple[FlaskClient, TicketStore]:
     """The staff console, logged in, on a ticket store of its own."""
     url = f"sqlite:///{tmp_path / 'tickets.db'}"
     upgrade(url)
-    tickets = TicketStore(make_engine(url))
+    tickets = TicketStore(Database.connect(url))
     settings = console_settings()
     app = create_app(settings, tickets)
     app.config.update(TESTING=True)
-    create_staff_user(tickets, "agent@helpdesk.org", PASSWORD, role="staff")
+    create_staff_user(tickets.database, "agent@helpdesk.org", PASSWORD, role="staff")
     client = app.test_client()
     assert log_in(client).status_code == 302
     return client, tickets

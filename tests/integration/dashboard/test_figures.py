@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from bot.dashboard import articles, questions, tickets
 from bot.dashboard.conversations import conversation_figures
 from bot.dashboard.period import Period
+from bot.database import make_engine
 from bot.migrations import upgrade
-from bot.tickets.store import make_engine
 from tests.support import activity as seed
 from tests.support.services import postgres_database
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from bot.database import Database, make_engine
 from bot.knowledge.history import FILE_AUTHOR, ArticleHistory, content_hash
 from bot.migrations import upgrade
 from bot.settings import PROJECT_ROOT
-from bot.tickets.store import make_engine
 from tests.support.services import postgres_database
 
 
@@ -40,7 +40,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_each_save_is_a_numbered_revision_and_a_save_that_changes_nothing_is_not(engine: Engine) -> None:
-    history = ArticleHistory(engine)
+    history = ArticleHistory(Database(engine))
     first = history.record("forgot-password", "v1", "admin@helpdesk.org", "console", "  first   version ")
     second = history.record("forgot-password", "v2", "other@helpdesk.org", "console")
     assert history.record("forgot-password", "v2", "other@helpdesk.org", "console") is None
@@ -55,7 +55,7 @@ def test_each_save_is_a_numbered_revision_and_a_save_that_changes_nothing_is_not
 def test_sync_records_every_article_once_then_only_the_files_changed_outside_the_console(
     engine: Engine, folder: Path
 ) -> None:
-    history = ArticleHistory(engine)
+    history = ArticleHistory(Database(engine))
     first = history.sync(folder)
     assert len(first) == len(list(folder.glob("[!_]*.yml")))
     assert history.sync(folder) == []
@@ -67,7 +67,7 @@ def test_sync_records_every_article_once_then_only_the_files_changed_outside_the
 
 
 def test_concurrent_saves_of_one_article_each_get_their_own_number(engine: Engine) -> None:
-    history = ArticleHistory(engine)
+    history = ArticleHistory(Database(engine))
     barrier = threading.Barrier(4)
     failures: list[BaseException] = []
 
@@ -90,7 +90,7 @@ def test_concurrent_saves_of_one_article_each_get_their_own_number(engine: Engin
 
 
 def test_one_draft_per_article_kept_until_discarded(engine: Engine) -> None:
-    history = ArticleHistory(engine)
+    history = ArticleHistory(Database(engine))
     history.save_draft("psea-assessment", "draft 1", "hash-a", "admin@helpdesk.org", "first try")
     history.save_draft("psea-assessment", "draft 2", "hash-a", "other@helpdesk.org", "")
     draft = history.draft("psea-assessment")

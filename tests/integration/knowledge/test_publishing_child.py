@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge.publishing import train_in_subprocess
+from bot.training.publishing import train_in_subprocess
 
 
 def test_the_training_child_reads_the_jobs_folder(tmp_path: Path) -> None:

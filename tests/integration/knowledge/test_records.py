@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-from bot.database import make_engine
+from bot.database import Database
 from bot.knowledge.records import KnowledgeRecords
 
 
 def test_helpful_votes_are_counted_per_article(database_url: str) -> None:
-    records = KnowledgeRecords(make_engine(database_url))
+    records = KnowledgeRecords(Database.connect(database_url))
     records.record_feedback("forgot-password", True, "fr", "c1")
     records.record_feedback("forgot-password", True, "en", "c2")
     records.record_feedback("forgot-password", False, "fr", "c3")
@@ -18,7 +18,7 @@ def test_helpful_votes_are_counted_per_article(database_url: str) -> None:
 
 
 def test_unanswered_question_keeps_what_was_offered_and_chosen(database_url: str) -> None:
-    records = KnowledgeRecords(make_engine(database_url))
+    records = KnowledgeRecords(Database.connect(database_url))
     records.record_unanswered("truc bizarre avec mon compte", "fr", ["forgot-password", "user-roles"], "c1")
     assert records.record_choice("c1", "user-roles")
     assert not records.record_choice("c1", "forgot-password"), "only the first choice counts"
@@ -29,6 +29,6 @@ def test_unanswered_question_keeps_what_was_offered_and_chosen(database_url: str
 
 
 def test_a_password_in_an_unanswered_question_is_masked(database_url: str) -> None:
-    records = KnowledgeRecords(make_engine(database_url))
+    records = KnowledgeRecords(Database.connect(database_url))
     records.record_unanswered("mon mot de passe est Soleil2024! ne marche pas", "fr", [], "c1")
     assert "Soleil2024" not in records.unanswered()[0].text

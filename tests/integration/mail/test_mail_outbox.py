@@ -18,7 +18,7 @@ from sqlalchemy import update
 from bot.database import utcnow
 from bot.mail.catcher import CaughtMail, MaildirHandler, caught, controller
 from bot.mail.models import OutgoingMail
-from bot.mail.outbox import LEASE, RETRY_DELAYS
+from bot.mail.outbox import LEASE, RETRY_DELAYS, MailOutbox
 from bot.mail.smtp import SmtpServer
 from bot.mail.worker import send_due
 from bot.tickets.issue_types import label
@@ -82,7 +82,7 @@ def test_a_new_ticket_is_acknowledged_in_the_partners_language_with_its_referenc
     store: TicketStore, catcher: Catcher
 ) -> None:
     ticket = add_ticket(store, organization_name="ONG <Espoir>")
-    [mail] = store.mail.for_ticket(ticket.id)
+    [mail] = MailOutbox(store.database).for_ticket(ticket.id)
     assert (mail.kind, mail.status, mail.recipient) == ("acknowledgment", "waiting", "contact@espoir.org")
 
     report = send(store, catcher.server)
@@ -96,7 +96,7 @@ def test_a_new_ticket_is_acknowledged_in_the_partners_language_with_its_referenc
     assert "Organisation : ONG <Espoir>" in text and f"Type : {label('non_editable_info', 'fr')}" in text
     assert "ONG &lt;Espoir&gt;" in page and "<Espoir>" not in page, "the HTML part escapes what the partner typed"
     assert f'<a href="{ticket.profile_link}">' in page
-    assert store.mail.get(mail.id).status == "sent"
+    assert MailOutbox(store.database).get(mail.id).status == "sent"
     assert send(store, catcher.server).sent == [], "sent once"
 
 
@@ -112,7 +112,7 @@ def test_with_the_mail_server_down_the_mail_waits_then_goes_out_once(store: Tick
     ticket = add_ticket(store)
     down = Catcher(tmp_path / "mail")  # not started yet: nothing listens on its port
     report = send(store, down.server)
-    [mail] = store.mail.for_ticket(ticket.id)
+    [mail] = MailOutbox(store.database).for_ticket(ticket.id)
     assert report.sent == [] and list(report.retrying) == [mail.id]
     assert (mail.status, mail.attempts) == ("waiting", 1) and "cannot reach the mail server" in mail.last_error
     wait = aware(mail.next_attempt_at) - utcnow()
@@ -127,7 +127,7 @@ def test_with_the_mail_server_down_the_mail_waits_then_goes_out_once(store: Tick
         assert send(store, down.server).sent == [mail.id]
         assert send(store, down.server).sent == []
         assert [header(m, "Message-ID") for m in down.messages()] == [mail.message_id]
-        sent = store.mail.get(mail.id)
+        sent = MailOutbox(store.database).get(mail.id)
         assert (sent.status, sent.attempts, sent.last_error) == ("sent", 2, None)
     finally:
         down.controller.stop()
@@ -145,11 +145,11 @@ def test_a_refused_address_fails_for_good_with_the_reason_and_a_busy_one_is_retr
         report = send(store, refusing.server)
     finally:
         refusing.controller.stop()
-    [failed] = store.mail.for_ticket(refused.id)
+    [failed] = MailOutbox(store.database).for_ticket(refused.id)
     assert failed.status == "failed" and "550" in failed.last_error and "No such user" in failed.last_error
-    [waiting] = store.mail.for_ticket(busy.id)
+    [waiting] = MailOutbox(store.database).for_ticket(busy.id)
     assert waiting.status == "waiting" and "451" in waiting.last_error
-    [delivered] = store.mail.for_ticket(fine.id)
+    [delivered] = MailOutbox(store.database).for_ticket(fine.id)
     assert delivered.status == "sent" and report.sent == [delivered.id]
     assert [m.to for m in refusing.messages()] == ["contact@espoir.org"]
 
@@ -170,7 +170,7 @@ def test_two_workers_at_once_send_each_mail_once(store: TicketStore, catcher: Ca
     assert len(sent) == len(set(sent)) == 30
     ids = [header(m, "Message-ID") for m in catcher.messages()]
     assert len(ids) == len(set(ids)) == 30
-    assert {store.mail.for_ticket(t.id)[0].status for t in tickets} == {"sent"}
+    assert {MailOutbox(store.database).for_ticket(t.id)[0].status for t in tickets} == {"sent"}
 
 
 def test_a_claim_left_by_a_dead_worker_is_taken_over_and_the_late_worker_cannot_undo_it(store: TicketStore) -> None:
@@ -178,9 +178,11 @@ def test_a_claim_left_by_a_dead_worker_is_taken_over_and_the_late_worker_cannot_
     with store.sessions() as session:
         session.execute(update(OutgoingMail).values(next_attempt_at=utcnow() - timedelta(hours=1)))
         session.commit()
-    [dead] = store.mail.claim(now=utcnow() - LEASE - timedelta(minutes=1))  # a claim whose lease is now over
-    assert store.mail.claim() != [] and store.mail.claim() == [], "taken over once"
-    assert store.mail.mark_sent(dead) is False, "the dead worker's late outcome is not written"
+    [dead] = MailOutbox(store.database).claim(
+        now=utcnow() - LEASE - timedelta(minutes=1)
+    )  # a claim whose lease is now over
+    assert MailOutbox(store.database).claim() != [] and MailOutbox(store.database).claim() == [], "taken over once"
+    assert MailOutbox(store.database).mark_sent(dead) is False, "the dead worker's late outcome is not written"
 
 
 def test_a_public_reply_that_resolves_goes_to_the_partner_in_the_same_thread(
@@ -195,7 +197,7 @@ def test_a_public_reply_that_resolves_goes_to_the_partner_in_the_same_thread(
     )
     after = store.by_reference(ticket.reference)
     assert after.status == "resolved" and after.first_response_at is not None and after.resolved_at is not None
-    [thread] = store.mail.thread(ticket.id)
+    [thread] = MailOutbox(store.database).thread(ticket.id)
     assert (thread.id, thread.direction, thread.author) == (message.id, "out", "agent@helpdesk.example")
     actions = [(e.action, e.field, e.new_value) for e in store.events(ticket.id)]
     assert ("reply", None, "Le nom légal est corrigé.\nVérifiez sur https://www.unpartnerportal.org.") in actions
@@ -210,7 +212,11 @@ def test_a_public_reply_that_resolves_goes_to_the_partner_in_the_same_thread(
     first = store.by_reference(ticket.reference).first_response_at
     store.replies.reply(ticket.reference, "Un détail encore.", "agent@helpdesk.example")
     assert store.by_reference(ticket.reference).first_response_at == first, "the first reply's time stays"
-    assert [m.kind for m in store.mail.for_ticket(ticket.id)] == ["acknowledgment", "resolution", "reply"]
+    assert [m.kind for m in MailOutbox(store.database).for_ticket(ticket.id)] == [
+        "acknowledgment",
+        "resolution",
+        "reply",
+    ]
 
 
 def test_a_ticket_kept_in_the_outbox_is_acknowledged_with_the_reference_the_partner_was_given(
@@ -218,6 +224,6 @@ def test_a_ticket_kept_in_the_outbox_is_acknowledged_with_the_reference_the_part
 ) -> None:
     entry = TicketOutbox(tmp_path / "ticket-outbox.db").put(new_ticket(), "kept-1")
     ticket = deliver(store, entry)
-    [mail] = store.mail.for_ticket(ticket.id)
+    [mail] = MailOutbox(store.database).for_ticket(ticket.id)
     assert ticket.reference == entry.reference
     assert entry.reference in mail.subject and entry.reference in mail.body_text and entry.reference in mail.body_html

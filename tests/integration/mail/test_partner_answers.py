@@ -18,6 +18,7 @@ from flask import Flask
 
 from bot.accounts.users import create_staff_user
 from bot.console import create_app
+from bot.mail.outbox import MailOutbox
 from bot.mail.receiver import controller
 from bot.tickets.email_answers import AttachmentRules, receive
 from bot.tickets.store import TicketStore
@@ -73,7 +74,7 @@ def test_an_answer_joins_its_ticket_trimmed_with_its_files_and_reopens_it(
 ) -> None:
     ticket = add_ticket(store)
     store.replies.reply(ticket.reference, "Pouvez-vous envoyer une capture ?", "agent@helpdesk.example", "resolved")
-    replied = store.mail.for_ticket(ticket.id)[-1]
+    replied = MailOutbox(store.database).for_ticket(ticket.id)[-1]
     message = answer(
         replied.message_id,
         "Awa Diallo <awa.diallo@gmail.com>",  # another address than the ticket's: the
@@ -84,12 +85,12 @@ def test_an_answer_joins_its_ticket_trimmed_with_its_files_and_reopens_it(
     message.add_attachment(EXECUTABLE, maintype="application", subtype="pdf", filename="facture.pdf")
     receiving.send(message)
 
-    thread = store.mail.thread(ticket.id)
+    thread = MailOutbox(store.database).thread(ticket.id)
     partner = thread[-1]
     assert (partner.direction, partner.author) == ("in", "awa.diallo@gmail.com")
     assert partner.body.startswith("Voici la capture.") and "a écrit" not in partner.body
     assert "[facture.pdf: not kept, type not accepted (unknown content)]" in partner.body
-    [kept] = store.mail.attachments(ticket.id)
+    [kept] = MailOutbox(store.database).attachments(ticket.id)
     assert (kept.filename, kept.content_type, kept.size, kept.message_id) == (
         "capture écran.png",
         "image/png",
@@ -112,34 +113,38 @@ def test_a_reference_in_the_subject_counts_only_from_the_tickets_own_address(
     with pytest.raises(smtplib.SMTPDataError if not receiving.lmtp else smtplib.SMTPException) as refused:
         receiving.send(answer(None, "intruder@example.org", f"[{ticket.reference}] update", "Changez l'e-mail."))
     assert "550" in str(refused.value) or getattr(refused.value, "smtp_code", None) == 550
-    assert store.mail.thread(ticket.id) == []
+    assert MailOutbox(store.database).thread(ticket.id) == []
 
     receiving.send(answer(None, "Contact@Espoir.org", f"Re: [{ticket.reference}] suite", "Une précision."))
-    [message] = store.mail.thread(ticket.id)
+    [message] = MailOutbox(store.database).thread(ticket.id)
     assert message.body == "Une précision."
 
 
 def test_an_out_of_office_reply_is_taken_but_changes_nothing(store: TicketStore, receiving: Receiving) -> None:
     ticket = add_ticket(store)
     store.triage.set_status(ticket.reference, "resolved", "agent@helpdesk.example")
-    first = store.mail.for_ticket(ticket.id)[0]
+    first = MailOutbox(store.database).for_ticket(ticket.id)[0]
     message = answer(first.message_id, "contact@espoir.org", "Absence", "Je suis absente jusqu'au 5.")
     message["Auto-Submitted"] = "auto-replied"
     receiving.send(message)
-    assert store.mail.thread(ticket.id) == [] and store.by_reference(ticket.reference).status == "resolved"
+    assert (
+        MailOutbox(store.database).thread(ticket.id) == [] and store.by_reference(ticket.reference).status == "resolved"
+    )
 
 
 def test_staff_download_a_file_the_partner_sent_and_never_see_it_inline(store: TicketStore, tmp_path: Path) -> None:
     rules = AttachmentRules(tmp_path / "var" / "attachments")
     ticket = add_ticket(store)
-    message = answer(store.mail.for_ticket(ticket.id)[0].message_id, "contact@espoir.org", "Re", "Capture jointe.")
+    message = answer(
+        MailOutbox(store.database).for_ticket(ticket.id)[0].message_id, "contact@espoir.org", "Re", "Capture jointe."
+    )
     message.add_attachment(PNG, maintype="image", subtype="png", filename="capture.png")
     assert receive(store.sessions, message.as_bytes(), rules).outcome == "added"
-    [kept] = store.mail.attachments(ticket.id)
+    [kept] = MailOutbox(store.database).attachments(ticket.id)
 
     app: Flask = create_app(console_settings(HELPDESK_VAR_DIR=str(tmp_path / "var")), store)
     app.config.update(TESTING=True)
-    create_staff_user(store, "agent@helpdesk.org", PASSWORD, role="staff")
+    create_staff_user(store.database, "agent@helpdesk.org", PASSWORD, role="staff")
     client = app.test_client()
     path = f"/tickets/{ticket.reference}/attachments/{kept.id}"
     assert client.get(path).status_code == 302, "staff only"
@@ -171,16 +176,16 @@ def test_a_bounce_marks_the_email_failed_for_staff_and_adds_nothing_to_the_threa
     store: TicketStore, receiving: Receiving
 ) -> None:
     ticket = add_ticket(store, contact_email="nobody@espoir.org")
-    acknowledgment = store.mail.for_ticket(ticket.id)[0]
+    acknowledgment = MailOutbox(store.database).for_ticket(ticket.id)[0]
     returned = f"From: support@helpdesk.example\r\nTo: nobody@espoir.org\r\nMessage-ID: {acknowledgment.message_id}"
 
     receiving.send(delivery_report(returned, "delayed", "4.4.1"))
-    assert store.mail.get(acknowledgment.id).status == "waiting", "a delay is not a failure"
+    assert MailOutbox(store.database).get(acknowledgment.id).status == "waiting", "a delay is not a failure"
 
     receiving.send(delivery_report(returned, "failed", "5.1.1"))
-    mail = store.mail.get(acknowledgment.id)
+    mail = MailOutbox(store.database).get(acknowledgment.id)
     assert mail.status == "failed" and "User unknown" in mail.last_error and mail.last_error.startswith("bounced")
-    assert store.mail.thread(ticket.id) == [], "a bounce is not the partner's answer"
+    assert MailOutbox(store.database).thread(ticket.id) == [], "a bounce is not the partner's answer"
     assert store.by_reference(ticket.reference).status == "new"
     assert [e.action for e in store.events(ticket.id)][-1] == "mail_bounced"
 

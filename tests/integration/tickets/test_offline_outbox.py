@@ -19,11 +19,13 @@ from sqlalchemy import update
 
 import actions.ticket_confirmation as confirmation
 from bot.cli import main as helpdesk
+from bot.database import Database, make_engine
 from bot.migrations import upgrade
 from bot.tickets.models import Ticket
 from bot.tickets.offline_outbox import TicketOutbox, deliver, derived_reference, drain
 from bot.tickets.reference import REFERENCE_PATTERN
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
+from tests.support.actions import use_services
 from tests.support.servers import free_port
 from tests.support.tickets import new_ticket
 
@@ -39,7 +41,7 @@ def outbox(tmp_path: Path) -> TicketOutbox:
 def unreachable_store() -> Iterator[TicketStore]:
     """A ticket store whose PostgreSQL server does not answer (nothing listens on the port)."""
     engine = make_engine(f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/gone")
-    yield TicketStore(engine)
+    yield TicketStore(Database(engine))
     engine.dispose()
 
 
@@ -197,7 +199,7 @@ def test_helpdesk_outbox_drain(
     assert helpdesk(["outbox", "drain"]) == 0
     assert promised in capsys.readouterr().out
     engine = make_engine(database_url)
-    assert fields_of(TicketStore(engine).by_reference(promised)) == EXPECTED
+    assert fields_of(TicketStore(Database(engine)).by_reference(promised)) == EXPECTED
     engine.dispose()
 
 
@@ -237,8 +239,7 @@ def submit(tracker: Tracker) -> tuple[list[dict], dict[str, object]]:
 def test_a_confirmation_while_the_database_is_away_gets_its_final_reference(
     outbox: TicketOutbox, unreachable_store: TicketStore, store: TicketStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(confirmation, "ticket_outbox", lambda: outbox)
-    monkeypatch.setattr(confirmation, "ticket_store", lambda: unreachable_store)
+    use_services(monkeypatch, offline_outbox=outbox, tickets=unreachable_store)
     messages, slots = submit(confirmed_form())
     [entry] = outbox.pending()
     assert [m["response"] for m in messages] == ["utter_ticket_created"]
@@ -247,7 +248,7 @@ def test_a_confirmation_while_the_database_is_away_gets_its_final_reference(
     assert slots["ticket_stage"] == "submitted"
 
     # The partner presses "Send" again once the database is back, before any drain: the same ticket, delivered.
-    monkeypatch.setattr(confirmation, "ticket_store", lambda: store)
+    use_services(monkeypatch, offline_outbox=outbox, tickets=store)
     messages, slots = submit(confirmed_form())
     assert messages[0]["ticket_reference"] == entry.reference
     assert store.count() == 1 and fields_of(store.by_reference(entry.reference)) == EXPECTED
@@ -258,8 +259,8 @@ def test_when_neither_the_database_nor_the_outbox_can_keep_it_the_partner_is_tol
     tmp_path: Path, unreachable_store: TicketStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "not-a-folder").write_text("")
-    monkeypatch.setattr(confirmation, "ticket_outbox", lambda: TicketOutbox(tmp_path / "not-a-folder" / "outbox.db"))
-    monkeypatch.setattr(confirmation, "ticket_store", lambda: unreachable_store)
+    unusable = TicketOutbox(tmp_path / "not-a-folder" / "outbox.db")
+    use_services(monkeypatch, offline_outbox=unusable, tickets=unreachable_store)
     messages, slots = submit(confirmed_form())
     assert [m["response"] for m in messages] == ["utter_ticket_not_saved"]
     assert slots == {"ticket_draft_id": "draft"}  # the draft stays for another try

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from bot.database import utcnow
+from bot.mail.outbox import MailOutbox
 from bot.tickets.models import TicketRating
 from bot.tickets.ratings import LINK_LIFETIME
 from bot.tickets.store import TicketStore
@@ -20,7 +21,7 @@ LINK = re.compile(r"http://localhost:8000/rate/([\w-]+)/(good|bad)")
 def resolve(store: TicketStore, reference: str) -> dict[str, str]:
     """Resolve with a reply; the tokens of the two links in the resolution e-mail, by score."""
     store.replies.reply(reference, "Le nom légal est corrigé.", "agent@helpdesk.org", status="resolved")
-    mail = store.mail.for_ticket(store.by_reference(reference).id)[-1]
+    mail = MailOutbox(store.database).for_ticket(store.by_reference(reference).id)[-1]
     assert mail.kind == "resolution"
     links = {score: token for token, score in LINK.findall(mail.body_text)}
     assert set(links) == {"good", "bad"}, mail.body_text
@@ -31,7 +32,7 @@ def resolve(store: TicketStore, reference: str) -> dict[str, str]:
 def test_the_resolution_email_asks_once_and_the_first_click_is_the_rating(store: TicketStore) -> None:
     ticket = add_ticket(store)
     links = resolve(store, ticket.reference)
-    mail = store.mail.for_ticket(ticket.id)[-1]
+    mail = MailOutbox(store.database).for_ticket(ticket.id)[-1]
     assert "Notre réponse vous a-t-elle aidé ? Un clic suffit :" in mail.body_text
     assert links["good"] == links["bad"], "one question, one token, two answers"
 

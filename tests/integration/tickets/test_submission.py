@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.database import Database, make_engine
 from bot.settings import RateLimits
 from bot.tickets.offline_outbox import TicketOutbox
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
 from bot.tickets.submission import submit
 from tests.support.servers import free_port
 from tests.support.tickets import new_ticket
@@ -26,7 +27,7 @@ def outbox(tmp_path: Path) -> TicketOutbox:
 def gone() -> Iterator[TicketStore]:
     """A ticket store whose PostgreSQL server does not answer."""
     engine = make_engine(f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/gone")
-    yield TicketStore(engine)
+    yield TicketStore(Database(engine))
     engine.dispose()
 
 

@@ -17,6 +17,8 @@ from bot.settings import RateLimits, get_settings
 from bot.tickets.limits import ticket_limit_reached
 from bot.tickets.models import Ticket
 from bot.tickets.store import TicketStore
+from tests.support.actions import use_services
+from tests.support.settings import settings_with
 from tests.support.tickets import add_ticket
 
 LIMITS = RateLimits(tickets_per_hour_per_sender=2, tickets_per_hour_per_address=3)
@@ -86,13 +88,12 @@ def submit(tracker: Tracker) -> tuple[list[dict], list[dict]]:
 
 @pytest.fixture
 def limited_store(store: TicketStore, monkeypatch: pytest.MonkeyPatch) -> TicketStore:
-    monkeypatch.setattr(confirmation, "ticket_store", lambda: store)
-    for name, value in {
+    limits = {
         "TICKETS_PER_HOUR_PER_SENDER": "2",
         "TICKETS_PER_HOUR_PER_ADDRESS": "3",
         "RATE_LIMIT_EXEMPT_ADDRESSES": "",
-    }.items():
-        monkeypatch.setenv(name, value)
+    }
+    use_services(monkeypatch, settings_with(**limits), tickets=store)
     return store
 
 

@@ -58,7 +58,7 @@ def test_search_by_reference_organisation_email_and_profile_id(store: TicketStor
 
 
 def test_age_and_assignee_filters(store: TicketStore) -> None:
-    agent = create_staff_user(store, "agent@helpdesk.org", "correct horse battery")
+    agent = create_staff_user(store.database, "agent@helpdesk.org", "correct horse battery")
     old, recent = add_ticket(store, "old"), add_ticket(store, "recent")
     with store.sessions() as session:
         session.execute(update(Ticket).where(Ticket.id == old.id).values(created_at=utcnow() - timedelta(days=10)))
@@ -101,7 +101,7 @@ def test_pages_walk_every_ticket_once_forwards_and_back(store: TicketStore, sort
 
 
 def test_every_change_is_in_the_audit_trail_once(store: TicketStore) -> None:
-    agent = create_staff_user(store, "agent@helpdesk.org", "correct horse battery")
+    agent = create_staff_user(store.database, "agent@helpdesk.org", "correct horse battery")
     ticket = add_ticket(store, "a")
     store.triage.assign(ticket.reference, agent.id, "boss@helpdesk.org")
     store.triage.set_status(ticket.reference, "open", "agent@helpdesk.org")

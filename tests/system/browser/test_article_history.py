@@ -70,7 +70,7 @@ def test_a_draft_is_previewed_by_staff_refused_to_partners_then_published_and_an
     partner.page.goto(preview)
     assert "/login" in partner.page.url and drafted not in partner.page.content()
 
-    create_staff_user(assistant.store, STAFF, PASSWORD, role="staff")
+    create_staff_user(assistant.store.database, STAFF, PASSWORD, role="staff")
     staff = new_widget()
     log_in(staff, console_server, STAFF, PASSWORD)
     staff.page.goto(preview)

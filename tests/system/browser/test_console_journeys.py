@@ -42,7 +42,7 @@ def test_staff_find_a_ticket_assign_it_change_its_status_and_add_a_note(
         "Our only administrator left and nobody can add users any more.",
         "office@byn.org",
     )
-    create_staff_user(assistant.store, STAFF_EMAIL, STAFF_PASSWORD, role="staff")
+    create_staff_user(assistant.store.database, STAFF_EMAIL, STAFF_PASSWORD, role="staff")
     widget = new_widget()
     page = widget.page
     log_in(widget, console_server, STAFF_EMAIL, STAFF_PASSWORD)

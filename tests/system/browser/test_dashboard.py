@@ -14,7 +14,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.accounts.users import create_staff_user
-from bot.tickets.store import TicketStore, make_engine
+from bot.database import Database
+from bot.tickets.store import make_engine
 from tests.support import activity as seed
 from tests.support.servers import Console, make_workspace, running_console
 from tests.system.browser.widget import Widget
@@ -30,7 +31,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Console, 
     activity = seed.random_activity(FIRST, NOW.date(), 500, extra_tickets=30, now=NOW)
     seed.seed_workspace(workspace.workdir, workspace.database_url, activity)
     engine = make_engine(workspace.database_url)
-    create_staff_user(TicketStore(engine), STAFF, PASSWORD, role="staff")
+    create_staff_user(Database(engine), STAFF, PASSWORD, role="staff")
     engine.dispose()
     with running_console(workspace, "http://127.0.0.1:9", name="dashboard-console") as console:
         yield console, activity

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
+from bot.mail.outbox import MailOutbox
 from tests.support.servers import Console
 from tests.support.tickets import new_ticket
 from tests.system.browser.widget import REFERENCE, Widget
@@ -223,5 +224,8 @@ def test_a_screenshot_attached_or_dropped_reaches_the_team_and_not_the_browsers_
     ticket = assistant.store.create(
         new_ticket(conversation_id=widget.session_id(), contact_email="awa@afk.org"), submission_key=widget.session_id()
     )[0]
-    assert sorted(f.filename for f in assistant.store.mail.attachments(ticket.id)) == ["erreur 500.png", "glissée.png"]
+    assert sorted(f.filename for f in MailOutbox(assistant.store.database).attachments(ticket.id)) == [
+        "erreur 500.png",
+        "glissée.png",
+    ]
     assert widget.errors == []

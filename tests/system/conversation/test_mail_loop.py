@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from bot.mail.catcher import CaughtMail, caught
+from bot.mail.outbox import MailOutbox
 from tests.support.servers import BIN, Console, Workspace, free_port, launch, stop
 from tests.system.conversation.chat import Assistant, texts
 
@@ -132,5 +133,5 @@ def test_the_whole_support_loop_with_the_smtp_server_down_in_the_middle(
     time.sleep(2)
     assert len(wait_for_mail(workspace, partner, 4, timeout=0)) == 3, "each e-mail sent once, the retried one too"
     ticket = assistant.store.by_reference(reference)
-    assert {m.status for m in assistant.store.mail.for_ticket(ticket.id)} == {"sent"}
+    assert {m.status for m in MailOutbox(assistant.store.database).for_ticket(ticket.id)} == {"sent"}
     assert ticket.first_response_at is not None and ticket.rating == "good"

@@ -8,6 +8,7 @@ import pytest
 
 from bot.training.evaluation import QUESTION_SETS, load_questions, report, run_evaluation, training_overlap
 from bot.training.model import train
+from tests.support.settings import settings_with
 
 pytestmark = pytest.mark.model
 
@@ -30,7 +31,7 @@ def test_held_out_questions_are_not_training_examples(name: str) -> None:
 
 
 def test_top1_accuracy_per_language_and_out_of_scope_rejection() -> None:
-    train()  # no-op when the model is current
+    train(settings_with().knowledge_dir)  # no-op when the model is current
     results = run_evaluation()
     for name, result in results.items():
         print(f"\n== {name}\n{report(result)}")

@@ -14,12 +14,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.rasa_server import speedups as rasa_speedups
 from bot.training.evaluation import QUESTIONS
 from bot.training.model import MODEL_PATH, train
+from tests.support.settings import settings_with
 
 pytestmark = pytest.mark.model
 
 
 def test_the_graph_run_in_order_gives_what_dask_gives() -> None:
-    train()
+    train(settings_with().knowledge_dir)
     questions = yaml.safe_load(QUESTIONS.read_text(encoding="utf-8"))
     texts = [q["text"] for q in questions[::10]] + ['/choose_article{"article": "user-roles"}', "asdfgh"]
     agent = Agent.load(str(MODEL_PATH))

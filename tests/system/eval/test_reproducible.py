@@ -19,6 +19,7 @@ from bot.rasa_server.nlu.linear_classifier import LinearClassifier
 from bot.settings import PROJECT_ROOT
 from bot.training.evaluation import all_questions, parse_questions
 from bot.training.model import BUILD_DATA_DIR, MODEL_PATH, build_training_data, train
+from tests.support.settings import settings_with
 
 pytestmark = pytest.mark.model
 
@@ -26,7 +27,7 @@ TENSORFLOW_COMPONENTS = ("DIETClassifier", "ResponseSelector", "TEDPolicy", "Une
 
 
 def project_training_data() -> TrainingData:
-    build_training_data()
+    build_training_data(settings_with().knowledge_dir)
     importer = TrainingDataImporter.load_from_dict(
         config_path=str(PROJECT_ROOT / "config.yml"),
         domain_path=str(PROJECT_ROOT / "domain.yml"),
@@ -61,7 +62,7 @@ def test_training_twice_in_another_order_gives_the_same_confidences(tmp_path) ->
 
 
 def test_the_served_model_gives_exactly_what_a_fresh_training_gives(tmp_path) -> None:
-    train()  # no-op when the model is current
+    train(settings_with().knowledge_dir)  # no-op when the model is current
     fresh = trained(project_training_data(), tmp_path)
     questions = all_questions()
     parses = parse_questions(questions)
@@ -80,7 +81,7 @@ def test_no_tensorflow_model_is_configured_or_trained() -> None:
     config = yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
     configured = [c["name"].rsplit(".", 1)[-1] for c in config["pipeline"] + config["policies"]]
     assert not set(configured) & set(TENSORFLOW_COMPONENTS), configured
-    train()
+    train(settings_with().knowledge_dir)
     with tarfile.open(MODEL_PATH) as archive:
         member = next(m for m in archive.getmembers() if m.name.lstrip("/") == "metadata.json")
         metadata = json.load(archive.extractfile(member))

@@ -15,12 +15,13 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from bot.rasa_server import speedups as rasa_speedups
 from bot.settings import PROJECT_ROOT
 from bot.training.model import BUILD_DATA_DIR, MODEL_PATH, train
+from tests.support.settings import settings_with
 
 pytestmark = pytest.mark.model
 
 
 def test_the_rules_found_with_fewer_checks_are_the_rules_rasa_finds() -> None:
-    train()
+    train(settings_with().knowledge_dir)
     agent = Agent.load(str(MODEL_PATH))
     nodes = agent.processor.graph_runner._instantiated_nodes
     policy = next(node._component for node in nodes.values() if isinstance(node._component, RulePolicy))

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.tickets.store import TicketStore, make_engine
+from bot.database import Database, make_engine
+from bot.tickets.store import TicketStore
 from bot.training.model import MODEL_PATH
 from tests.support.servers import Workspace, free_port, launch_actions, launch_rasa, stop
 from tests.system.conversation.chat import texts
@@ -133,6 +134,6 @@ def running_stack(workspace: Workspace, env: Mapping[str, str] | None = None) ->
 def ticket_store(database_url: str) -> Iterator[TicketStore]:
     engine = make_engine(database_url)
     try:
-        yield TicketStore(engine)
+        yield TicketStore(Database(engine))
     finally:
         engine.dispose()

@@ -21,9 +21,10 @@ import requests
 from sqlalchemy import create_engine, text
 
 from bot.conversations.transcripts import transcript
+from bot.database import Database, make_engine
 from bot.migrations import upgrade
 from bot.rasa_server.endpoints import lock_store_config
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
 from bot.training.model import MODEL_PATH
 from tests.support.servers import free_port, make_workspace, stop, wait_until
 from tests.support.services import REDIS_URL, postgres_database, redis_key_prefix
@@ -168,7 +169,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, postgres_url: str, lock_pr
 @pytest.fixture(scope="module")
 def store(postgres_url: str) -> Iterator[TicketStore]:
     engine = make_engine(postgres_url)
-    yield TicketStore(engine)
+    yield TicketStore(Database(engine))
     engine.dispose()
 
 

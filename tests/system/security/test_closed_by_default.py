@@ -22,8 +22,9 @@ import pytest
 import requests
 import socketio
 
+from bot.database import Database, make_engine
 from bot.migrations import upgrade
-from bot.tickets.store import TicketStore, make_engine
+from bot.tickets.store import TicketStore
 from tests.support.servers import BIN, free_port, launch, launch_actions, stop
 
 pytestmark = pytest.mark.model
@@ -217,7 +218,7 @@ def test_the_action_server_refuses_calls_that_do_not_come_from_rasa(started: Sta
     assert wrong.status_code == 401
     engine = make_engine(f"sqlite:///{started.var / 'tickets.db'}")
     try:
-        assert TicketStore(engine).count() == 0, "no forged call stored a ticket"
+        assert TicketStore(Database(engine)).count() == 0, "no forged call stored a ticket"
     finally:
         engine.dispose()
     assert requests.get(f"{started.action_url}/health", timeout=5).ok, "the health check stays open"

@@ -15,6 +15,8 @@ from bot.knowledge.base import KnowledgeBase
 from bot.knowledge.deployment import PLACEHOLDER
 from bot.knowledge.validation import KnowledgeError, validate_knowledge
 from bot.settings import DEPLOYMENTS, LANGUAGES, PROJECT_ROOT
+from tests.support.actions import use_services
+from tests.support.settings import settings_with
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 HELP_DESK_ARTICLES = ("lost-admin-access", "duplicate-profile", "non-editable-fields")
@@ -65,7 +67,7 @@ def tracker(**slots: object) -> Tracker:
 
 
 def test_beside_unpp_the_ticket_form_offers_only_what_our_staff_handle(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DEPLOYMENT", "beside-unpp")
+    use_services(monkeypatch, settings_with(DEPLOYMENT="beside-unpp"))
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionAskIssueType().run(dispatcher, tracker(), {}))
     [question] = dispatcher.messages
@@ -76,7 +78,7 @@ def test_beside_unpp_the_ticket_form_offers_only_what_our_staff_handle(monkeypat
     assert refused == {"issue_type": None}
     assert dispatcher.messages[0]["response"] == "utter_issue_type_for_rafiki"
 
-    monkeypatch.setenv("DEPLOYMENT", "helpdesk")
+    use_services(monkeypatch, settings_with(DEPLOYMENT="helpdesk"))
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionAskIssueType().run(dispatcher, tracker(), {}))
     assert len(dispatcher.messages[0]["buttons"]) == 4

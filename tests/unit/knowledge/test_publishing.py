@@ -10,10 +10,10 @@ import pytest
 import requests
 
 from bot import cli
-from bot.knowledge import publishing
-from bot.knowledge.publishing import ModelRefused, PublishJob, PublishStatus, RasaUnreachable
 from bot.knowledge.validation import KnowledgeError
 from bot.settings import get_settings
+from bot.training import publishing
+from bot.training.publishing import ModelRefused, PublishJob, PublishStatus, RasaUnreachable
 
 
 class Steps:
@@ -142,9 +142,8 @@ class FakeResponse:
 
 def test_load_model_asks_rasa_to_swap(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
-    monkeypatch.setenv("RASA_TOKEN", "secret")
     monkeypatch.setattr(requests, "put", lambda url, **kw: calls.append((url, kw)) or FakeResponse(204))
-    publishing.load_model("http://rasa:5005", Path("/models/current.tar.gz"))
+    publishing.load_model("http://rasa:5005", Path("/models/current.tar.gz"), token="secret")
     [(url, kwargs)] = calls
     assert url == "http://rasa:5005/model"
     assert kwargs["json"] == {"model_file": "/models/current.tar.gz"} and kwargs["params"] == {"token": "secret"}
@@ -167,11 +166,12 @@ def test_helpdesk_publish_runs_the_job_with_the_real_train_and_load(
     import bot.training.model
 
     trained, puts = [], []
-    monkeypatch.setattr(bot.training.model, "build_training_data", lambda directory=None: None)
-    monkeypatch.setattr(bot.training.model, "train", lambda force=False: trained.append(force) or True)
-    monkeypatch.setattr(requests, "put", lambda url, **kw: puts.append(url) or FakeResponse(204))
+    monkeypatch.setenv("RASA_TOKEN", "secret")
+    monkeypatch.setattr(publishing, "build_training_data", lambda directory: None)
+    monkeypatch.setattr(bot.training.model, "train", lambda directory, force=False: trained.append(force) or True)
+    monkeypatch.setattr(requests, "put", lambda url, **kw: puts.append((url, kw["params"])) or FakeResponse(204))
     assert cli.main(["publish", "--rasa-url", "http://rasa:5005"]) == 0
-    assert trained == [False] and puts == ["http://rasa:5005/model"]
+    assert trained == [False] and puts == [("http://rasa:5005/model", {"token": "secret"})], "with RASA_TOKEN"
     out = capsys.readouterr().out
     assert "Checking the knowledge base..." in out and "now answers with the new model" in out
 

@@ -1,6 +1,7 @@
 import pytest
 
-from bot.tickets.validation import normalise_email, parse_profile_id
+from bot.text.emails import normalise_email
+from bot.tickets.validation import parse_profile_id
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import unicodedata
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from bot.text.emails import normalise_email
 from bot.text.plain_text import BIDI_CONTROLS, contains_markup, strip_control_characters
 from bot.tickets.issue_types import LABELS, match_issue_type
 from bot.tickets.models import ISSUE_TYPES
@@ -16,7 +17,6 @@ from bot.tickets.validation import (
     ORGANIZATION_NAME_LENGTH,
     check_description,
     check_organization_name,
-    normalise_email,
     parse_profile_id,
     web_address,
 )

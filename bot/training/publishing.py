@@ -6,6 +6,7 @@ a background thread and polls its state). The steps are injectable so tests neve
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import subprocess
@@ -16,11 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import requests
 
 from bot.knowledge.validation import KnowledgeError, validate_knowledge
-from bot.settings import PROJECT_ROOT, child_environment, get_settings
+from bot.settings import PROJECT_ROOT, Settings, child_environment
+from bot.training.model import MODEL_PATH, build_training_data
 from bot.var.tokens import rasa_api_token
 
 logger = logging.getLogger(__name__)
@@ -77,11 +80,8 @@ class PublishStatus:
 def load_model(rasa_url: str, model_path: Path | None = None, token: str | None = None) -> None:
     """Ask the running Rasa server to swap to the model (it keeps answering with the old one meanwhile).
 
-    `token` is Rasa's API token; by default this machine's (RASA_TOKEN, else the one in the var folder).
+    `token` is Rasa's API token (`bot.var.tokens.rasa_api_token`): RASA_TOKEN, else the one in the var folder.
     """
-    from bot.training.model import MODEL_PATH
-
-    token = token or rasa_api_token(get_settings())
     try:
         response = requests.put(
             f"{rasa_url}/model",
@@ -95,16 +95,10 @@ def load_model(rasa_url: str, model_path: Path | None = None, token: str | None 
         raise ModelRefused(f"{response.status_code} {response.text[:500]}")
 
 
-def build_training_data(knowledge_dir: Path) -> None:
-    from bot.training.model import build_training_data as build
-
-    build(knowledge_dir)
-
-
 def train_in_subprocess(knowledge_dir: Path, on_line: Callable[[str], None]) -> None:
     """`helpdesk train` on `knowledge_dir` in a child process, reading its output line by line (progress bars too).
 
-    A child process rather than `bot.training.model.train` here, so the console can show what Rasa prints.
+    A child process rather than `train` of bot/training/model.py here, so the console can show what Rasa prints.
     """
     command = [sys.executable, "-m", "bot.cli", "train"]
     environment = child_environment(PYTHONUNBUFFERED="1", KNOWLEDGE_DIR=str(knowledge_dir))
@@ -127,21 +121,28 @@ def train_in_subprocess(knowledge_dir: Path, on_line: Callable[[str], None]) -> 
 
 
 class PublishJob:
-    """One publication at a time; `status()` is safe to read from another thread while it runs."""
+    """One publication at a time; `status()` is safe to read from another thread while it runs.
+
+    Each step can be replaced (the command line trains in its own process; tests use fakes); the loading step is
+    called with the Rasa server's address.
+    """
 
     def __init__(
         self,
         *,
-        knowledge_dir: Path | None = None,
-        rasa_url: str | None = None,
+        knowledge_dir: Path,
+        rasa_url: str,
         check: Callable[[Path], object] = validate_knowledge,
-        build: Callable[[Path], object] = build_training_data,
+        build: Callable[[Path], object] | None = None,
         train: Callable[[Path, Callable[[str], None]], object] = train_in_subprocess,
-        load: Callable[[str], object] = load_model,
+        load: Callable[[str], object] | None = None,
+        rasa_token: str | None = None,
         on_change: Callable[[PublishStatus], None] | None = None,
     ):
         self.knowledge_dir = knowledge_dir
-        self.rasa_url = rasa_url
+        self.rasa_url = rasa_url.rstrip("/")
+        load = load or functools.partial(load_model, token=rasa_token)
+        build = build or build_training_data
         self._steps = {"checking": check, "building": build, "training": train, "loading": load}
         self._on_change = on_change
         self._lock = threading.Lock()
@@ -203,9 +204,14 @@ class PublishJob:
             with self._lock:
                 self._status = replace(self._status, last_line=text[:300])
 
+    @classmethod
+    def from_settings(cls, settings: Settings, **steps: Any) -> PublishJob:
+        """The publication of the settings' knowledge base to their Rasa server, with its API token."""
+        token = rasa_api_token(settings)
+        return cls(knowledge_dir=settings.knowledge_dir, rasa_url=settings.rasa.server_url, rasa_token=token, **steps)
+
     def _execute(self) -> None:
-        knowledge_dir = self.knowledge_dir or get_settings().knowledge_dir
-        rasa_url = (self.rasa_url or get_settings().rasa.server_url).rstrip("/")
+        knowledge_dir, rasa_url = self.knowledge_dir, self.rasa_url
         try:
             self._steps["checking"](knowledge_dir)
             self._update(stage="building")
