@@ -87,14 +87,14 @@ def seed(store: TicketStore, tracker: Engine, ticket_count: int, event_count: in
     started = time.perf_counter()
     activity = make_activity(ticket_count, event_count)
     built = time.perf_counter() - started
-    write(activity, store.engine, tracker)
+    write(activity, store.database.engine, tracker)
     if tracker.dialect.name == "postgresql":
         # What autovacuum soon does after a load: statistics, and the visibility map index-only scans need.
-        for engine in (store.engine, tracker):
+        for engine in (store.database.engine, tracker):
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
     print(f"  seeded in {time.perf_counter() - started:.1f} s (activity built in {built:.1f} s)")
-    rows = {table: count(store.engine, table) for table in STORE_TABLES}
+    rows = {table: count(store.database.engine, table) for table in STORE_TABLES}
     rows["events (tracker)"] = count(tracker, "events")
     print("  rows: " + ", ".join(f"{table} {n:,}" for table, n in rows.items()))
 
@@ -129,7 +129,7 @@ def bench(store_url: str, tracker_url: str, ticket_count: int, event_count: int)
     tracker = create_engine(tracker_url, future=True, **psycopg2_batches(tracker_url))
     seed(store, tracker, ticket_count, event_count)
     period = Period.last_days(DAYS)
-    engine = store.engine
+    engine = store.database.engine
     measures: dict[str, Callable[[], object]] = {
         "conversation_figures (90 days)": lambda: conversation_figures(engine, tracker, period),
         "article_figures (90 days)": lambda: articles.article_figures(engine, period),

@@ -57,11 +57,11 @@ def fill(store: TicketStore, count: int) -> None:
             }
         )
         if len(rows) == 5000:
-            with store.engine.begin() as connection:
+            with store.database.engine.begin() as connection:
                 connection.execute(insert(Ticket), rows)
             rows = []
     if rows:
-        with store.engine.begin() as connection:
+        with store.database.engine.begin() as connection:
             connection.execute(insert(Ticket), rows)
 
 
@@ -105,7 +105,7 @@ def bench(database_url: str, count: int) -> None:
     started = time.perf_counter()
     exported = sum(1 for _ in store.queue.all_matching(newest))
     print(f"  {'CSV rows read (all ' + str(exported) + ')':<40} {(time.perf_counter() - started) * 1000:8.0f} ms")
-    store.engine.dispose()
+    store.database.engine.dispose()
 
 
 def main() -> int:

@@ -125,7 +125,7 @@ def test_revoked_tokens_and_switched_off_accounts_stop_working(app: Flask, store
 def test_a_token_from_the_command_line_works(app: Flask, store: TicketStore, monkeypatch, capsys) -> None:
     from bot.cli import main
 
-    monkeypatch.setenv("DATABASE_URL", str(store.engine.url))
+    monkeypatch.setenv("DATABASE_URL", str(store.database.engine.url))
     assert main(["create-token", "nobody@helpdesk.org", "--name", "crm"]) == 1
     assert "create it first" in capsys.readouterr().err
     assert main(["create-token", "agent@helpdesk.org", "--name", "crm"]) == 0

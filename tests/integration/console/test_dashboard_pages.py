@@ -32,7 +32,7 @@ def activity(store: TicketStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("RASA_ENDPOINTS", raising=False)
     made = seed.random_activity(NOW.date() - timedelta(days=13), NOW.date(), 150, now=NOW)
     tracker = make_engine(tracker_url)
-    seed.write(made, store.engine, tracker)
+    seed.write(made, store.database.engine, tracker)
     tracker.dispose()
     return made
 

@@ -12,12 +12,13 @@ from flask.testing import FlaskClient
 
 from bot.knowledge import KnowledgeBase
 from bot.knowledge.records import KnowledgeRecords
-from bot.settings import get_settings
+from bot.settings import PROJECT_ROOT, get_settings
 from bot.tickets.store import TicketStore
 from bot.training.publishing import PublishJob
 from tests.integration.console.support import ADMIN, PASSWORD, STAFF, edit_form
 
 QUESTION_ID = 1  # the first unanswered question recorded in a test
+KNOWLEDGE = PROJECT_ROOT / "knowledge"  # the fake steps read nothing there
 
 
 @pytest.fixture
@@ -263,7 +264,14 @@ class Training:
 
 def test_publish_runs_in_the_background_and_reports_progress(app: Flask) -> None:
     training, loaded = Training(), []
-    job = PublishJob(check=lambda directory: None, build=lambda directory: None, train=training, load=loaded.append)
+    job = PublishJob(
+        knowledge_dir=KNOWLEDGE,
+        rasa_url="http://127.0.0.1:5005",
+        check=lambda directory: None,
+        build=lambda directory: None,
+        train=training,
+        load=loaded.append,
+    )
     app.extensions["knowledge_publisher"] = job
     client = admin(app)
     idle = client.get("/knowledge/publish/status").get_json()
@@ -292,7 +300,14 @@ def test_a_failed_publication_shows_its_reason(app: Flask) -> None:
 
         raise ModelRefused("400 Bad request: <model> not found")
 
-    job = PublishJob(check=lambda d: None, build=lambda d: None, train=lambda d, on_line: None, load=refuse)
+    job = PublishJob(
+        knowledge_dir=KNOWLEDGE,
+        rasa_url="http://127.0.0.1:5005",
+        check=lambda d: None,
+        build=lambda d: None,
+        train=lambda d, on_line: None,
+        load=refuse,
+    )
     app.extensions["knowledge_publisher"] = job
     job.run()
     client = admin(app)

@@ -60,7 +60,9 @@ def test_a_reply_from_the_ticket_page_is_queued_for_the_partner_and_shown_apart_
 
 def test_the_ticket_page_shows_why_an_email_did_not_go(client: FlaskClient, store: TicketStore) -> None:
     ticket = add_ticket(store)
-    send_due(store.mail, SmtpServer.from_url(f"smtp://127.0.0.1:{free_port()}"), "support@helpdesk.example")
+    send_due(
+        MailOutbox(store.database), SmtpServer.from_url(f"smtp://127.0.0.1:{free_port()}"), "support@helpdesk.example"
+    )
     page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
     assert "waiting to be sent" in page and "next try at" in page and "cannot reach the mail server" in page
 

@@ -68,6 +68,7 @@ CSRF_REFUSAL = {
     "fr": ("Formulaire refusé", "Ce formulaire a expiré ou ne vient pas de ce site."),
 }
 LOGIN_CSRF_REFUSAL = {lang: sentence for lang, (_, sentence) in CSRF_REFUSAL.items()}
+KNOWLEDGE = PROJECT_ROOT / "knowledge"  # the fake steps read nothing there
 
 
 # --- the console with one of everything a route can change ---------------------------------------------------------
@@ -111,6 +112,8 @@ def console(store: TicketStore, tmp_path: Path, clean_env: pytest.MonkeyPatch) -
 
     calls: list[str] = []
     app.extensions["knowledge_publisher"] = PublishJob(  # a publication that only notes that it was started
+        knowledge_dir=KNOWLEDGE,
+        rasa_url="http://127.0.0.1:5005",
         check=lambda directory: calls.append("check"),
         build=lambda directory: calls.append("build"),
         train=lambda directory, on_line: calls.append("train"),
@@ -152,9 +155,9 @@ def console(store: TicketStore, tmp_path: Path, clean_env: pytest.MonkeyPatch) -
 def snapshot(console: Console) -> dict[str, Any]:
     """Every row of every table, every knowledge file, and the publication: what a let-through request would change."""
     metadata = MetaData()
-    metadata.reflect(console.store.engine)
+    metadata.reflect(console.store.database.engine)
     rows = {}
-    with console.store.engine.connect() as connection:
+    with console.store.database.engine.connect() as connection:
         for table in metadata.sorted_tables:
             # Using a token notes when it was last used: that is not a change a refused request could make.
             columns = [column for column in table.columns if column.name != "last_used_at"]

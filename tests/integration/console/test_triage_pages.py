@@ -15,8 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from bot.accounts.users import create_staff_user
+from bot.console import create_app
 from bot.tickets.store import TicketStore
 from tests.integration.console.support import PASSWORD, csrf_token, log_in
+from tests.support.settings import console_settings
 from tests.support.tickets import add_ticket
 
 
@@ -115,17 +117,24 @@ def test_the_transcript_is_read_from_rasas_tracker_store(
         )
     endpoints = tmp_path / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({"tracker_store": {"type": "SQL", "dialect": "sqlite", "db": str(tracker)}}))
-    monkeypatch.setenv("RASA_ENDPOINTS", str(endpoints))
     ticket = add_ticket(store, "a")
-    page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+    page = ticket_page_with_endpoints(store, ticket.reference, endpoints)
     said = page[page.index('class="transcript"') :]
     assert said.index("mon mot de passe est ********") < said.index("Ne partagez jamais votre mot de passe.")
     assert "autre conversation" not in page and "action_listen" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in said and "<script>alert" not in page
     # A conversation store that is missing is said, not an error page.
-    monkeypatch.setenv("RASA_ENDPOINTS", str(tmp_path / "missing.yml"))
-    page = client.get(f"/tickets/{ticket.reference}").get_data(as_text=True)
+    page = ticket_page_with_endpoints(store, ticket.reference, tmp_path / "missing.yml")
     assert "The conversation store cannot be read from the console." in page
+
+
+def ticket_page_with_endpoints(store: TicketStore, reference: str, endpoints: Path) -> str:
+    """The ticket's page in a console whose RASA_ENDPOINTS names `endpoints` (the settings are read at start)."""
+    app = create_app(console_settings(RASA_ENDPOINTS=str(endpoints)), store)
+    app.config.update(TESTING=True)
+    client = app.test_client()
+    assert log_in(client).status_code == 302
+    return client.get(f"/tickets/{reference}").get_data(as_text=True)
 
 
 def test_csv_export_follows_the_filters_and_defuses_formulas(client: FlaskClient, store: TicketStore) -> None:

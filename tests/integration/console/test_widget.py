@@ -165,8 +165,10 @@ def test_controls_are_labelled_buttons(conversation: dict[str, Any]) -> None:
 
 
 def test_the_page_language_reaches_rasa_as_metadata(conversation: dict[str, Any]) -> None:
-    # The channel adds the client's address (for the ticket limits); the page's language arrives as sent.
+    # The channel adds the client's address (for the ticket limits) and what its intake did (masked once, the
+    # language detected once: bot/rasa_server/intake.py); the page's language arrives as sent.
     echoed = json.loads(conversation["log"][-1]["text"].removeprefix("metadata="))
+    assert echoed.pop("intake")["masked"] is True
     assert echoed == {"language": "fr", "client_address": "127.0.0.1"}
     assert all(u["metadata"] == {"language": "fr"} for u in conversation["utterances"])
 

@@ -32,7 +32,7 @@ from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
 from bot.tickets.store import TicketStore
 from tests.integration.console.support import PASSWORD, log_in
 from tests.support.services import postgres_database
-from tests.support.settings import console_settings
+from tests.support.settings import console_settings, settings_with
 from tests.support.tickets import add_ticket
 
 DAY = 86_400
@@ -98,8 +98,8 @@ def tracker_store(
 
 
 @pytest.fixture
-def console(tmp_path: Path) -> tuple[FlaskClient, TicketStore]:
-    """The staff console, logged in, on a ticket store of its own."""
+def console(tmp_path: Path, tracker_store: TrackerStore) -> tuple[FlaskClient, TicketStore]:
+    """The staff console, logged in, on a ticket store of its own, started once RASA_ENDPOINTS names the tracker."""
     url = f"sqlite:///{tmp_path / 'tickets.db'}"
     upgrade(url)
     tickets = TicketStore(Database.connect(url))
@@ -144,7 +144,8 @@ def test_old_conversations_leave_the_console_and_recent_ones_stay_whole(
     client, tickets = console
     ids = _conversations(tracker_store)
     pages = {name: add_ticket(tickets, name, conversation_id=sender).reference for name, sender in ids.items()}
-    before = {name: transcript(sender, tracker_store.endpoints) for name, sender in ids.items()}
+    reading = settings_with(RASA_ENDPOINTS=str(tracker_store.endpoints))
+    before = {name: transcript(sender, reading) for name, sender in ids.items()}
     assert [line.text for line in before["old"]] == [
         "Je n'arrive pas à me connecter",
         "Réinitialisez votre mot de passe.",
@@ -159,10 +160,10 @@ def test_old_conversations_leave_the_console_and_recent_ones_stay_whole(
     old_page = client.get(f"/tickets/{pages['old']}").get_data(as_text=True)
     assert "No conversation is stored for this ticket." in old_page and "arrive pas à me connecter" not in old_page
     # The live conversation keeps its 200-day-old start: a conversation goes whole or not at all.
-    assert transcript(ids["live"], tracker_store.endpoints) == before["live"]
+    assert transcript(ids["live"], reading) == before["live"]
     live_page = client.get(f"/tickets/{pages['live']}").get_data(as_text=True)
     assert live_page.index("How do I add a user?") < live_page.index("Use Remove on the same page.")
-    assert transcript(ids["recent"], tracker_store.endpoints) == before["recent"]
+    assert transcript(ids["recent"], reading) == before["recent"]
     assert "Profil en double" in client.get(f"/tickets/{pages['recent']}").get_data(as_text=True)
     # Nothing more to remove the second time.
     assert "Removed 0 conversation(s), 0 event(s)" in _purge(capsys, "--older-than-days", "90")

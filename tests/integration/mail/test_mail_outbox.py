@@ -75,7 +75,7 @@ def aware(moment: datetime) -> datetime:
 
 
 def send(store: TicketStore, server: SmtpServer):
-    return send_due(store.mail, server, SENDER, "replies@helpdesk.example")
+    return send_due(MailOutbox(store.database), server, SENDER, "replies@helpdesk.example")
 
 
 def test_a_new_ticket_is_acknowledged_in_the_partners_language_with_its_reference(

@@ -13,7 +13,7 @@ from bot.tickets.offline_outbox import TicketOutbox
 from bot.tickets.store import TicketStore
 from bot.tickets.submission import submit
 from tests.support.servers import free_port
-from tests.support.tickets import new_ticket
+from tests.support.tickets import PROFILE_ID, new_ticket
 
 LIMITS = RateLimits(tickets_per_hour_per_sender=1, tickets_per_hour_per_address=0)
 
@@ -75,6 +75,18 @@ def test_every_field_is_checked_again_whatever_called(store: TicketStore, outbox
     """Defence in depth (safe-by-default, finding 2): an action call that skipped the form stores nothing."""
     assert submit(new_ticket(**forged), "forged:1", store, outbox, LIMITS).outcome == "invalid"
     assert store.count() == 0 and outbox.pending() == []
+
+
+def test_the_ticket_is_stored_as_checked_and_the_partner_told_the_address_as_stored(
+    store: TicketStore, outbox: TicketOutbox
+) -> None:
+    request = new_ticket(organization_name="  Association Espoir ", contact_email="  Awa@AFK.org ")
+    result = submit(request, "conversation-1:b", store, outbox, LIMITS)
+    stored = store.by_reference(result.reference)
+    assert result.contact_email == stored.contact_email == "Awa@afk.org"
+    assert stored.organization_name == "Association Espoir" and stored.profile_id == PROFILE_ID
+    again = submit(request, "conversation-1:b", store, outbox, LIMITS)
+    assert (again.outcome, again.reference, again.contact_email) == ("already_sent", result.reference, "Awa@afk.org")
 
 
 def test_a_password_in_the_description_is_masked_before_it_is_stored(store: TicketStore, outbox: TicketOutbox) -> None:

@@ -28,6 +28,7 @@ from bot.tickets.store import TicketStore
 from bot.training.model import MODEL_PATH
 from tests.support.servers import free_port, make_workspace, stop, wait_until
 from tests.support.services import REDIS_URL, postgres_database, redis_key_prefix
+from tests.support.settings import settings_with
 from tests.system.conversation.chat import texts
 from tests.system.scaleout.cluster import Cluster, running_cluster
 from tests.system.scaleout.nginx import CONFIG, main_config, nginx_binary, ports_in, remapped
@@ -195,7 +196,7 @@ def test_every_ticket_form_completes_once_across_two_servers(cluster: Cluster, s
 
         # Both servers wrote the conversation to the one PostgreSQL tracker store, in order, and the console
         # reads it from there through the same environment.
-        lines = transcript(dialogue.sender, cluster.endpoints)
+        lines = transcript(dialogue.sender, settings_with(RASA_ENDPOINTS=str(cluster.endpoints)))
         assert [line.text for line in lines if line.speaker == "partner"] == [message for message, _ in dialogue.turns]
         assert reference in [line.text for line in lines if line.speaker == "bot"][-1]
     assert store.count() == len(conversations)
