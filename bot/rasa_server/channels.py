@@ -1,8 +1,14 @@
-"""Our chat channels: Rasa's REST and socket.io channels behind one guard (bot/rasa_server/guard.py).
+"""Our chat channels: Rasa's REST and socket.io channels, each only a transport around one intake.
 
-Both channels refuse what a client must not send (malformed requests, floods, empty or too long messages) before
-it reaches the model, strip control characters from the rest, and put the client's address in the message
-metadata (`client_address`, always ours, never the client's) for the ticket limit of the action server.
+Each parses what its client sends (a REST body, a socket.io event), refuses what is malformed, and gives the
+sender, the text, the metadata and the client's address to the intake (bot/rasa_server/intake.py), which screens
+the message (floods, empty or too long messages, control characters), masks its secrets and detects its
+language once. The channel sends the refusal or the secret warning it returns, and hands the masked message on to
+Rasa with the client's address in the metadata (`client_address`, always ours, never the client's) for the
+ticket limit of the action server, and the intake's record (`intake`).
+
+The channels read their settings once, when built: Rasa builds them without arguments (`from_credentials`), so
+they take the process's (`process_settings()`); tests give theirs.
 
 The socket.io channel also emits custom payloads ({"kb_article": ...}) as event data: Rasa 3.6's SocketIOOutput
 passes them as keyword arguments to `emit()`, which only works for payloads shaped like emit's own parameters;
@@ -13,7 +19,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,9 +32,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.rasa_server import api_token
-from bot.rasa_server.guard import MessageGuard, conversation_language, secret_warning
 from bot.rasa_server.install import install
-from bot.settings import get_settings
+from bot.rasa_server.intake import Intake, Refused
+from bot.settings import Settings, process_settings
 from bot.text.plain_text import is_control
 
 logger = logging.getLogger(__name__)
@@ -82,10 +87,11 @@ class GuardedRestInput(RestInput):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> GuardedRestInput:
         return cls()
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         install()
         api_token.install()  # the channels are built before Rasa's HTTP API
-        self.guard = MessageGuard.from_settings()
+        self.settings = settings if settings is not None else process_settings()  # Rasa gives none
+        self.intake = Intake(self.settings)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
@@ -104,26 +110,23 @@ class GuardedRestInput(RestInput):
             if problem:
                 return response.json({"error": problem}, status=400)
             sender, metadata = body["sender"], metadata_of(body.get("metadata")) or {}
-            address = self.guard.client_address(request.ip, request.headers.get("x-forwarded-for"))
-            text, refusal = self.guard.screen(sender, body["message"], address)
-            if refusal:
-                agent = getattr(request.app.ctx, "agent", None)
-                reply = refusal.text(await conversation_language(agent, sender, text, metadata))
-                if refusal.reason != "too_many_messages":
-                    return response.json([{"recipient_id": sender, "text": reply}])
-                seconds = max(1, math.ceil(refusal.retry_after))
+            agent = getattr(request.app.ctx, "agent", None)
+            forwarded = request.headers.get("x-forwarded-for")
+            taken = await self.intake.take(sender, body["message"], metadata, request.ip, forwarded, agent)
+            if isinstance(taken, Refused):
+                if not taken.too_many_messages:
+                    return response.json([{"recipient_id": sender, "text": taken.reply}])
                 return response.json(
-                    {"error": "too many messages", "message": reply, "retry_after": seconds},
+                    {"error": "too many messages", "message": taken.reply, "retry_after": taken.retry_after},
                     status=429,
-                    headers={"Retry-After": str(seconds)},
+                    headers={"Retry-After": str(taken.retry_after)},
                 )
-            metadata["client_address"] = address
             collector = CollectingOutputChannel()
-            warning = await secret_warning(getattr(request.app.ctx, "agent", None), sender, text, metadata)
-            if warning:
-                collector.messages.append({"recipient_id": sender, **warning_message(*warning)})
+            if taken.warning:
+                collector.messages.append({"recipient_id": sender, **taken.warning})
+            message = UserMessage(taken.text, collector, sender, input_channel=self.name(), metadata=taken.metadata)
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(), metadata=metadata))
+                await on_new_message(message)
             except CancelledError:
                 logger.error("message of %s timed out", sender)
             except Exception:
@@ -131,11 +134,6 @@ class GuardedRestInput(RestInput):
             return response.json(collector.messages)
 
         return webhook
-
-
-def warning_message(warning: str, masked: str) -> dict[str, Any]:
-    """The warning, with the partner's message as it was stored: the widget shows and keeps that one instead."""
-    return {"text": warning, "custom": {"masked_message": masked}}
 
 
 class WidgetSocketIOOutput(SocketIOOutput):
@@ -150,22 +148,19 @@ class WidgetSocketIOInput(SocketIOInput):
     object, no string `message` or session id) is logged and dropped, as a socket has no status code.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, settings: Settings | None = None, **kwargs: Any) -> None:
         install()
         api_token.install()  # the channels are built before Rasa's HTTP API
         super().__init__(*args, **kwargs)
+        self.settings = settings if settings is not None else process_settings()  # Rasa gives none
+        self.intake = Intake(self.settings)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> SocketBlueprint:
-        async def with_widget_output(message: UserMessage) -> None:
-            message.output_channel = WidgetSocketIOOutput(self.sio, self.bot_message_evt)
-            await on_new_message(message)
-
-        blueprint = super().blueprint(with_widget_output)
-        sio, namespace, guard = self.sio, self.namespace or "/", MessageGuard.from_settings()
+        blueprint = super().blueprint(on_new_message)
+        sio, namespace, intake = self.sio, self.namespace or "/", self.intake
         forward_connect = sio.handlers[namespace]["connect"]
-        forward_message = sio.handlers[namespace][self.user_message_evt]
         forward_session_request = sio.handlers[namespace]["session_request"]
-        origins = frozenset(get_settings().browser_origins())
+        origins = frozenset(self.settings.browser_origins())
 
         async def connect(sid: str, handshake: dict[str, Any], auth: Any = None) -> bool:
             """A browser page of another site may not open a socket: only the console, WIDGET_ORIGINS and pages
@@ -198,20 +193,16 @@ class WidgetSocketIOInput(SocketIOInput):
                 return
             request = (sio.get_environ(sid, namespace) or {}).get("sanic.request")
             peer, forwarded = (request.ip, request.headers.get("x-forwarded-for")) if request else (None, None)
-            address = guard.client_address(peer, forwarded)
-            text, refusal = guard.screen(sender, data["message"], address)
-            if refusal:
-                agent = getattr(request.app.ctx, "agent", None) if request else None
-                reply = refusal.text(await conversation_language(agent, sender, text, metadata))
-                await sio.emit(self.bot_message_evt, {"text": reply}, room=sid)
+            agent = getattr(request.app.ctx, "agent", None) if request else None
+            taken = await intake.take(sender, data["message"], metadata, peer, forwarded, agent)
+            if isinstance(taken, Refused):
+                await sio.emit(self.bot_message_evt, {"text": taken.reply}, room=sid)
                 return
-            warning = await secret_warning(
-                getattr(request.app.ctx, "agent", None) if request else None, sender, text, metadata
-            )
-            if warning:
-                await sio.emit(self.bot_message_evt, warning_message(*warning), room=sid)
-            await forward_message(
-                sid, {**data, "message": text, self.metadata_key: {**metadata, "client_address": address}}
+            if taken.warning:
+                await sio.emit(self.bot_message_evt, taken.warning, room=sid)
+            output = WidgetSocketIOOutput(sio, self.bot_message_evt)
+            await on_new_message(
+                UserMessage(taken.text, output, sender, input_channel=self.name(), metadata=taken.metadata)
             )
 
         sio.on("connect", connect, namespace=self.namespace)

@@ -2,7 +2,8 @@
 
 Rasa's endpoints.yml can read `${VAR}` but cannot give an unset variable a default, so `helpdesk endpoints`
 writes this configuration to a file for `rasa run --endpoints` (the Procfile does it before starting Rasa),
-and the console reads the tracker store from the same settings (bot/conversations/transcripts.py).
+and the console reads the tracker store from the same settings (bot/conversations/transcripts.py). Each function
+takes the settings its caller read once (the command line, the console): nothing here reads the environment.
 
 | variable | default | becomes |
 |---|---|---|
@@ -26,7 +27,7 @@ import yaml
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.settings import PROJECT_ROOT, Settings, get_settings
+from bot.settings import PROJECT_ROOT, Settings
 from bot.var.tokens import action_server_token
 
 TRACKER_STORE_TYPE = "bot.rasa_server.tracker_store.MaskingSQLTrackerStore"
@@ -39,13 +40,12 @@ class EndpointsError(ValueError):
     """A variable that cannot be turned into Rasa's endpoints; the message names it."""
 
 
-def default_output(settings: Settings | None = None) -> Path:
-    return (settings or get_settings()).var_dir / "endpoints.yml"
+def default_output(settings: Settings) -> Path:
+    return settings.var_dir / "endpoints.yml"
 
 
-def tracker_store_url(settings: Settings | None = None) -> URL:
+def tracker_store_url(settings: Settings) -> URL:
     """TRACKER_STORE_URL as an SQLAlchemy URL; SQLite paths are made absolute so every process finds one file."""
-    settings = settings or get_settings()
     value = settings.rasa.tracker_store_url
     if not value:
         return URL.create("sqlite", database=str(settings.var_dir / "rasa-tracker.db"))
@@ -133,9 +133,8 @@ def lock_store_config(value: str | None, key_prefix: str | None = None) -> dict[
     return config
 
 
-def endpoints_config(settings: Settings | None = None) -> dict[str, Any]:
-    """Rasa's endpoints configuration for these settings (the environment's when none are given)."""
-    settings = settings or get_settings()
+def endpoints_config(settings: Settings) -> dict[str, Any]:
+    """Rasa's endpoints configuration for these settings."""
     rasa = settings.rasa
     return {
         # Rasa sends its domain with an action call only to the actions marked `send_domain` in domain.yml.
@@ -150,9 +149,8 @@ def endpoints_config(settings: Settings | None = None) -> dict[str, Any]:
     }
 
 
-def single_server_settings(settings: Settings | None = None) -> list[str]:
+def single_server_settings(settings: Settings) -> list[str]:
     """What in these settings only works for one Rasa server (said to whoever starts several)."""
-    settings = settings or get_settings()
     problems = []
     if not settings.rasa.lock_store_url:
         problems.append(

@@ -1,7 +1,6 @@
-"""The checks every chat message passes before it reaches the model, shared by the REST and socket.io channels.
+"""The checks every chat message passes before it reaches the model, run by the intake (bot/rasa_server/intake.py).
 
-A message holding a password or a verification code gets a warning before its answer. Too many messages from
-one sender or address, an empty message or one longer than `MAX_MESSAGE_CHARS` gets a
+Too many messages from one sender or address, an empty message or one longer than `MAX_MESSAGE_CHARS` gets a
 polite reply in the conversation's language and never reaches the model; control characters are removed from
 the others. Longer messages are refused rather than cut: a cut description would silently lose what the
 partner wrote, and the form would store it.
@@ -18,10 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.rasa_server.message_limits import MessageLimiter
-from bot.settings import LANGUAGES, RateLimits, Settings, get_settings
+from bot.settings import LANGUAGES, RateLimits, Settings, process_settings
 from bot.text.addresses import client_address
 from bot.text.language import detect_language
-from bot.text.masking import mask_secrets
 from bot.text.partner_messages import limits_message
 from bot.text.plain_text import strip_control_characters
 
@@ -39,9 +37,13 @@ class Refusal:
     limit: int = 0
     retry_after: float = 0.0
 
+    @property
+    def seconds(self) -> int:
+        """The wait in whole seconds, at least one: what the partner is told and the 429's Retry-After."""
+        return max(1, math.ceil(self.retry_after))
+
     def text(self, language: str) -> str:
-        seconds = max(1, math.ceil(self.retry_after))
-        return limits_message(self.reason, language, length=self.length, limit=self.limit, seconds=seconds)
+        return limits_message(self.reason, language, length=self.length, limit=self.limit, seconds=self.seconds)
 
 
 class MessageGuard:
@@ -52,9 +54,8 @@ class MessageGuard:
         self._warned_proxy = False
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> MessageGuard:
-        settings = settings or get_settings()
-        return cls(settings.limits, settings.messages.max_chars)
+    def from_settings(cls, settings: Settings, clock: Callable[[], float] = time.monotonic) -> MessageGuard:
+        return cls(settings.limits, settings.messages.max_chars, clock)
 
     def client_address(self, peer: str | None, forwarded_for: str | None) -> str | None:
         if forwarded_for and not self.limits.trust_proxy and not self._warned_proxy and _is_loopback(peer):
@@ -86,38 +87,38 @@ def _is_loopback(address: str | None) -> bool:
         return False
 
 
-async def conversation_language(agent: Any, sender: str, text: str, metadata: Mapping[str, Any]) -> str:
-    """The language to refuse a message in: the conversation's, else the text's, else the page's, else the default.
+def first_language(*candidates: Any) -> str | None:
+    """The first candidate that is one of our languages (a slot, a detection, a page's metadata may be anything)."""
+    return next((candidate for candidate in candidates if candidate in LANGUAGES), None)
 
-    Reads the tracker without taking the conversation's lock: it only looks at the `language` slot.
+
+async def slot_language(agent: Any, sender: str) -> str | None:
+    """The conversation's `language` slot, or None (no conversation yet, no agent, the store unavailable).
+
+    Reads the tracker without taking the conversation's lock: it only looks at the slot.
     """
     try:
         tracker = await agent.tracker_store.retrieve(sender) if agent is not None else None
-        language = tracker.get_slot("language") if tracker is not None else None
+        return first_language(tracker.get_slot("language")) if tracker is not None else None
     except Exception:  # a refusal must never fail because the tracker store is unavailable
-        language = None
-    if language in LANGUAGES:
-        return language
-    if text.strip():
-        detected = detect_language(text[:LANGUAGE_SAMPLE_CHARS])
-        if detected in LANGUAGES:
-            return detected
-    page_language = metadata.get("language")
-    if page_language in LANGUAGES:
-        return page_language
-    return get_settings().default_language  # one of LANGUAGES: the settings refuse anything else
-
-
-async def secret_warning(agent: Any, sender: str, text: str, metadata: Mapping[str, Any]) -> tuple[str, str] | None:
-    """When the message holds a password or a verification code: the warning to send before the answer, and the
-    message as the tracker store will keep it (masked), for the widget to keep instead.
-
-    The channel says it, not an action: Rasa would otherwise call the action server after every message only to
-    look for secrets. The tracker store masks the secret itself (bot/rasa_server/tracker_store.py). The warning is in
-    the language of the message, else the conversation's.
-    """
-    masked = mask_secrets(text)
-    if masked == text:
         return None
-    language = detect_language(text) or await conversation_language(agent, sender, text, metadata)
-    return limits_message("secret_shared", language if language in LANGUAGES else "fr"), masked
+
+
+def sample_language(text: str) -> str | None:
+    """The language of a message of any length, from its beginning (a refused message may be a megabyte)."""
+    return detect_language(text[:LANGUAGE_SAMPLE_CHARS]) if text.strip() else None
+
+
+async def conversation_language(
+    agent: Any, sender: str, text: str, metadata: Mapping[str, Any], default_language: str | None = None
+) -> str:
+    """The language to refuse a message in: the conversation's, else the text's, else the page's, else the default.
+
+    The intake passes the default language of its settings. Without one (the action-server outage's apology,
+    which Rasa's processor runs without our arguments: bot/rasa_server/outage.py) it is the process's, read
+    once when Rasa built our channels, never parsed again here.
+    """
+    language = await slot_language(agent, sender)
+    if language is None:
+        language = first_language(sample_language(text), metadata.get("language"))
+    return language or default_language or process_settings().default_language

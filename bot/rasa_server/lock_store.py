@@ -28,6 +28,8 @@ from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import DEFAULT_SOCKET_TIMEOUT_IN_SECONDS, LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.rasa_server.install import install
+
 logger = logging.getLogger(__name__)
 
 # KEYS: the conversation's tickets (sorted set: number -> expiry in ms) and its ticket counter.
@@ -92,6 +94,7 @@ class RedisTicketLockStore(RedisLockStore):
     """Rasa's RedisLockStore (same settings, several Sanic workers and servers allowed), atomic and lean."""
 
     def __init__(self, endpoint_config: EndpointConfig | None = None, **kwargs: Any) -> None:
+        install()  # as every class Rasa loads from us: the server is patched whichever of them its configuration names
         if endpoint_config is not None:
             kwargs = {"host": endpoint_config.url or "localhost", **endpoint_config.kwargs, **kwargs}
         super().__init__(**kwargs)

@@ -2,6 +2,11 @@
 
 Configured in endpoints.yml as `type: bot.rasa_server.tracker_store.MaskingSQLTrackerStore` with the usual
 SQL tracker-store settings (SQLite by default, PostgreSQL in the scale-out profile).
+
+A partner's message that came through our channels was masked once by the intake (bot/rasa_server/intake.py)
+before Rasa read it: its user event carries the intake's record in its metadata and is stored as it is. The rest
+is masked here: what the bot said, the free-text slots, and messages that did not come through a channel (Rasa's
+HTTP API).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot.rasa_server.install import install
+from bot.rasa_server.intake import IntakeRecord
 from bot.text.masking import mask_secrets
 
 logger = logging.getLogger(__name__)
@@ -49,11 +55,14 @@ def masked_event(event: Event, secrets_typed: dict[str, str] | None = None) -> E
     """The event, or a copy of it with the secrets in its free text masked.
 
     Free text is what a partner typed (a user message and its parse data's text), what the bot said (it may
-    quote the partner), and the free-text slots. `secrets_typed` maps each message of this save that held a
-    secret to its masked text, for the slots that copied it.
+    quote the partner), and the free-text slots. A user message the intake masked is already so, and so is
+    every slot Rasa copied from it. `secrets_typed` maps each other message of this save that held a secret to
+    its masked text, for the slots that copied it.
     """
     kind = event.type_name
     if kind not in ("user", "bot", "slot"):
+        return event
+    if kind == "user" and IntakeRecord.of(getattr(event, "metadata", None)) is not None:
         return event
     data = event.as_dict()
     if kind == "slot":

@@ -153,12 +153,13 @@ def test_the_console_reads_the_conversation_from_the_configured_store(
 
     monkeypatch.delenv("RASA_ENDPOINTS", raising=False)
     monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{database}")
-    assert [(line.speaker, line.text) for line in transcript("partner-1")] == [
+    assert [(line.speaker, line.text) for line in transcript("partner-1", get_settings())] == [
         ("partner", "I need help"),
         ("bot", "What is your organisation?"),
     ]
     monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
-    assert transcript("partner-1") is None, "a store that does not exist is not read as an empty conversation"
+    missing = transcript("partner-1", get_settings())
+    assert missing is None, "a store that does not exist is not read as an empty conversation"
 
 
 def test_the_scale_out_rasa_server_refuses_to_start_without_shared_tokens(

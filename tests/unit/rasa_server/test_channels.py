@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from bot.rasa_server.channels import GuardedRestInput
+from tests.support.settings import settings_with
 
 URL = "/webhooks/rest/webhook"
 
@@ -43,21 +45,26 @@ class Model:
 def exchange(
     model: Model, requests: Callable[[aiohttp.ClientSession, str], Awaitable[Any]], max_body: int = 1_000_000
 ) -> Any:
-    """Serve the channel (built from the environment as it is now) and run `requests` against it."""
+    """Serve the channel (built with the settings of the environment as it is now) and run `requests` against it."""
 
     async def main() -> Any:
         app = Sanic(f"guard-test-{uuid.uuid4().hex[:8]}")
         app.config.REQUEST_MAX_SIZE = max_body
         app.ctx.agent = model
-        app.blueprint(GuardedRestInput.from_credentials(None).blueprint(model.handle), url_prefix="/webhooks/rest")
-        server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False)
+        channel = GuardedRestInput(settings=settings_with())
+        app.blueprint(channel.blueprint(model.handle), url_prefix="/webhooks/rest")
+        listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # Sanic 21.12 would take port 0 for 8000
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(100)
+        server = await app.create_server(sock=listening, return_asyncio_server=True, access_log=False)
         await server.startup()
-        port = server.server.sockets[0].getsockname()[1]
+        port = listening.getsockname()[1]
         try:
             async with aiohttp.ClientSession() as session:
                 return await requests(session, f"http://127.0.0.1:{port}{URL}")
         finally:
             await server.close()
+            listening.close()
 
     return asyncio.run(main())
 
@@ -96,7 +103,8 @@ def test_a_good_message_reaches_the_model_cleaned_with_the_client_address() -> N
     assert (status, replies) == (200, [{"recipient_id": "s1", "text": "ok"}])
     [message] = model.received
     assert message.text == "Bonjour, mon\tcompte"
-    assert message.metadata == {"client_address": "127.0.0.1"}, "the address is the connection's, not the client's"
+    assert message.metadata["client_address"] == "127.0.0.1", "the address is the connection's, not the client's"
+    assert message.metadata == {"client_address": "127.0.0.1", "intake": {"language": "fr", "masked": True}}
     assert message.input_channel == "rest"
 
 

@@ -6,13 +6,15 @@ import asyncio
 import json
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.rasa_server.tracker_store import MaskingSQLTrackerStore
+from bot.rasa_server import tracker_store
+from bot.rasa_server.tracker_store import MaskingSQLTrackerStore, masked_event
 
 
 def test_password_is_masked_in_the_stored_conversation(tmp_path: Path) -> None:
@@ -173,3 +175,52 @@ def test_each_event_is_stored_once_and_a_read_conversation_is_saved_without_coun
     texts = [e.text for e in said if isinstance(e, UserUttered | BotUttered)]
     assert texts == ["bonjour", "mot de passe oublié", "merci", "Voici la réponse."]
     assert len([s for s in statements if "COUNT(*)" in s]) == 1, "only the rebuilt tracker's save counted"
+
+
+INTAKE = {"client_address": "127.0.0.1", "intake": {"language": "fr", "masked": True}}
+
+
+def test_a_message_the_intake_masked_is_stored_as_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Masked once, by the intake (bot/rasa_server/intake.py): text, parse data and the slot copying it stay as they
+    are, and the store does not look for secrets in them again."""
+    store = MaskingSQLTrackerStore(domain=Domain.load("domain.yml"), dialect="sqlite", db=str(tmp_path / "t.db"))
+    masked = "ONG Lumière, mon mdp c'est •••••"
+    parse = {"text": masked, "intent": {"name": "inform"}, "entities": [{"entity": "x", "value": "mdp c'est •••••"}]}
+    said = UserUttered(masked, {"name": "inform"}, parse_data=parse, metadata=INTAKE)
+    looked_at: list[str] = []
+    monkeypatch.setattr(tracker_store, "mask_secrets", lambda text: looked_at.append(text) or text)
+    typed: dict[str, str] = {}
+    assert masked_event(said, typed) is said and typed == {} and looked_at == []
+
+    events = [ActionExecuted("action_listen"), said, SlotSet("organization_name", masked)]
+    asyncio.run(store.save(DialogueStateTracker.from_events("partner", events)))
+    retrieved = asyncio.run(store.retrieve("partner"))
+    [stored] = [e for e in retrieved.events if isinstance(e, UserUttered)]
+    assert (stored.text, stored.parse_data["entities"], stored.metadata) == (masked, parse["entities"], INTAKE)
+    assert retrieved.get_slot("organization_name") == masked
+    assert looked_at == [], "neither the message nor the slot that copied it was masked again"
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [None, {"client_address": "127.0.0.1"}, {"intake": {"language": "fr", "masked": "true"}}, {"intake": "masked"}],
+    ids=["api", "no-record", "not-a-record", "a-string"],
+)
+def test_everything_else_is_still_masked(tmp_path: Path, metadata: dict | None) -> None:
+    """A user event without the intake's record (Rasa's HTTP API), the bot's messages and the free-text slots."""
+    store = MaskingSQLTrackerStore(domain=Domain.load("domain.yml"), dialect="sqlite", db=str(tmp_path / "t.db"))
+    typed = "ONG Lumière, mon mdp c'est Tournesol88"
+    events = [
+        ActionExecuted("action_listen"),
+        UserUttered(typed, {"name": "inform"}, parse_data={"text": typed}, metadata=metadata),
+        SlotSet("organization_name", typed),
+        ActionExecuted("action_listen"),
+        UserUttered("je décris", {"name": "inform"}, parse_data={"text": "je décris"}, metadata=INTAKE),
+        SlotSet("description", "le portail refuse mon mot de passe: Tournesol88"),
+        BotUttered("Vous avez écrit : « mot de passe : Tournesol88 »."),
+    ]
+    asyncio.run(store.save(DialogueStateTracker.from_events("partner", events)))
+    assert "Tournesol88" not in _stored_rows(store)
+    retrieved = asyncio.run(store.retrieve("partner"))
+    assert retrieved.get_slot("organization_name") == "ONG Lumière, mon mdp c'est •••••"
+    assert retrieved.get_slot("description") == "le portail refuse mon mot de passe: •••••"
