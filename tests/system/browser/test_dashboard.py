@@ -14,8 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.accounts.users import create_staff_user
-from bot.database import Database
-from bot.tickets.store import make_engine
+from bot.database import Database, make_engine
 from tests.support import activity as seed
 from tests.support.servers import Console, make_workspace, running_console
 from tests.system.browser.widget import Widget
