@@ -16,12 +16,14 @@ from typing import Any
 
 import aiohttp
 import pytest
+from sanic import Sanic
 
 import actions.services
 import bot.settings
 from actions.server import create_app
 from bot.migrations import upgrade
 from bot.settings import Settings
+from tests.support.servers import free_port
 from tests.support.settings import settings_with
 
 TOKEN = "action-token-for-this-test"
@@ -91,6 +93,8 @@ async def post(session: aiohttp.ClientSession, url: str, action: str, state: dic
 
 
 def serve_and_call(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    # As sanic-testing does: Sanic 21.12 otherwise rewrites its own methods again for each app, and fails.
+    monkeypatch.setattr(Sanic, "test_mode", True)
     app = create_app(settings)  # the services are made here, from the settings handed in
 
     def no_reading(*_: Any, **__: Any) -> None:
@@ -100,9 +104,9 @@ def serve_and_call(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> list[
     bot.settings.process_settings.cache_clear()  # a cached reading from another test would hide a call
 
     async def main() -> list[dict[str, Any]]:
-        server = await app.create_server(host="127.0.0.1", port=0, return_asyncio_server=True, access_log=False)
+        port = free_port()  # Sanic 21.12 takes port 0 for its default, 8000
+        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
         await server.startup()
-        port = server.server.sockets[0].getsockname()[1]
         try:
             async with aiohttp.ClientSession() as session:
                 url = f"http://127.0.0.1:{port}/webhook"
