@@ -6,7 +6,6 @@ import argparse
 import getpass
 import signal
 import sys
-from dataclasses import replace
 
 from bot.settings import Settings, get_settings
 from bot.var.folder import secure
@@ -74,6 +73,7 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
     """Rebuild and retrain from knowledge/, then have the running Rasa server swap to the new model."""
     from bot.training.model import MODEL_PATH, train
     from bot.training.publishing import PublishJob, PublishStatus
+    from bot.var.tokens import rasa_api_token
 
     url = (args.rasa_url or settings.rasa.server_url).rstrip("/")
     said = {
@@ -87,8 +87,10 @@ def _publish(args: argparse.Namespace, settings: Settings) -> int:
             print(said[status.stage], flush=True)
 
     _record_file_changes(settings)
-    job = PublishJob.from_settings(
-        replace(settings, rasa=replace(settings.rasa, server_url=url)),
+    job = PublishJob(
+        knowledge_dir=settings.knowledge_dir,
+        rasa_url=url,
+        rasa_token=rasa_api_token(settings),
         train=lambda directory, on_line: train(directory, force=False),
         on_change=report,
     )

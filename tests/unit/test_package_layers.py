@@ -8,11 +8,11 @@ A module at the top of bot/ (bot/settings.py, bot/database.py, bot/cli.py) is it
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT
+from tests.support.imports import imports_of, module_files
 
 # Lowest first; a package imports only packages of lower layers (and itself).
 LAYERS: tuple[tuple[str, ...], ...] = (
@@ -64,39 +64,21 @@ def package_of(dotted: str, known: set[str]) -> str | None:
     return None
 
 
-def imported_names(node: ast.Import | ast.ImportFrom, module: str, is_package: bool) -> list[str]:
-    """The dotted names an import statement reaches: `from a.b import c` reaches `a.b.c` (a module or a name in a.b)."""
-    if isinstance(node, ast.Import):
-        return [alias.name for alias in node.names]
-    base = node.module or ""
-    if node.level:
-        package = module.split(".") if is_package else module.split(".")[:-1]
-        parent = package[: len(package) - node.level + 1]
-        base = ".".join([*parent, base] if base else parent)
-    return [f"{base}.{alias.name}" for alias in node.names]
-
-
 def violations(root: Path) -> list[Violation]:
     """Every import, anywhere in a file, of a package in the same or a higher layer than the importing package."""
     known = packages(root)
+    modules = module_files(root)
     found = []
-    for top in ("bot", "actions"):
-        for path in sorted((root / top).rglob("*.py")):
-            parts = path.relative_to(root).with_suffix("").parts
-            module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-            importer = package_of(module, known)
-            if importer is None or importer not in LAYER_OF:
-                continue  # bot/__init__.py; an unplaced package fails test_every_package_has_a_layer
-            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-            for node in ast.walk(tree):
-                if not isinstance(node, ast.Import | ast.ImportFrom):
-                    continue
-                for name in imported_names(node, module, path.name == "__init__.py"):
-                    target = package_of(name, known)
-                    if target is None or target == importer or target not in LAYER_OF:
-                        continue
-                    if LAYER_OF[target] >= LAYER_OF[importer]:
-                        found.append(Violation(path.relative_to(root), node.lineno, importer, target))
+    for module, path in modules.items():
+        importer = package_of(module, known)
+        if importer is None or importer not in LAYER_OF:
+            continue  # bot/__init__.py; an unplaced package fails test_every_package_has_a_layer
+        for name, line in imports_of(module, path, modules):
+            target = package_of(name, known)
+            if target is None or target == importer or target not in LAYER_OF:
+                continue
+            if LAYER_OF[target] >= LAYER_OF[importer]:
+                found.append(Violation(path.relative_to(root), line, importer, target))
     return sorted(set(found), key=lambda v: (str(v.path), v.line, v.imported))
 
 

@@ -23,8 +23,8 @@ import bot.settings
 from actions.server import create_app
 from bot.migrations import upgrade
 from bot.settings import Settings
-from tests.support.servers import free_port
 from tests.support.settings import settings_with
+from tests.support.stand_ins import serving
 
 TOKEN = "action-token-for-this-test"
 
@@ -104,20 +104,14 @@ def serve_and_call(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> list[
     bot.settings.process_settings.cache_clear()  # a cached reading from another test would hide a call
 
     async def main() -> list[dict[str, Any]]:
-        port = free_port()  # Sanic 21.12 takes port 0 for its default, 8000
-        server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
-        await server.startup()
-        try:
-            async with aiohttp.ClientSession() as session:
-                url = f"http://127.0.0.1:{port}/webhook"
-                sender = f"partner-{uuid.uuid4().hex[:8]}"
-                replies = [await post(session, url, action, state) for action, state in calls(sender)]
-                status = {"status_reference": replies[-1]["events"][-1]["value"], "status_email": FORM["contact_email"]}
-                latest = {"text": "where is my request", "metadata": {"client_address": "192.0.2.7"}}
-                replies.append(await post(session, url, "action_ticket_status", tracker(sender, status, latest)))
-                return replies
-        finally:
-            await server.close()
+        async with serving(app) as address, aiohttp.ClientSession() as session:
+            url = f"{address}/webhook"
+            sender = f"partner-{uuid.uuid4().hex[:8]}"
+            replies = [await post(session, url, action, state) for action, state in calls(sender)]
+            status = {"status_reference": replies[-1]["events"][-1]["value"], "status_email": FORM["contact_email"]}
+            latest = {"text": "where is my request", "metadata": {"client_address": "192.0.2.7"}}
+            replies.append(await post(session, url, "action_ticket_status", tracker(sender, status, latest)))
+            return replies
 
     return asyncio.run(main())
 

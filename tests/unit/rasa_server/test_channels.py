@@ -5,45 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import pytest
-from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
 from bot.rasa_server.channels import GuardedRestInput
 from tests.support.settings import settings_with
+from tests.support.stand_ins import Agent, serving
 
 URL = "/webhooks/rest/webhook"
 
 
-@dataclass
-class Model:
-    """Stands in for Rasa's agent: records each message that reaches it and answers "ok"."""
-
-    received: list[UserMessage] = field(default_factory=list)
-    language: str | None = None
-
-    async def handle(self, message: UserMessage) -> None:
-        self.received.append(message)
-        await message.output_channel.send_text_message(message.sender_id, "ok")
-
-    @property
-    def tracker_store(self) -> Model:
-        return self
-
-    async def retrieve(self, sender: str) -> Any:
-        language = self.language
-        return type("Tracker", (), {"get_slot": staticmethod(lambda name: language)})()
-
-
 def exchange(
-    model: Model, requests: Callable[[aiohttp.ClientSession, str], Awaitable[Any]], max_body: int = 1_000_000
+    model: Agent, requests: Callable[[aiohttp.ClientSession, str], Awaitable[Any]], max_body: int = 1_000_000
 ) -> Any:
     """Serve the channel (built with the settings of the environment as it is now) and run `requests` against it."""
 
@@ -53,18 +31,8 @@ def exchange(
         app.ctx.agent = model
         channel = GuardedRestInput(settings=settings_with())
         app.blueprint(channel.blueprint(model.handle), url_prefix="/webhooks/rest")
-        listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # Sanic 21.12 would take port 0 for 8000
-        listening.bind(("127.0.0.1", 0))
-        listening.listen(100)
-        server = await app.create_server(sock=listening, return_asyncio_server=True, access_log=False)
-        await server.startup()
-        port = listening.getsockname()[1]
-        try:
-            async with aiohttp.ClientSession() as session:
-                return await requests(session, f"http://127.0.0.1:{port}{URL}")
-        finally:
-            await server.close()
-            listening.close()
+        async with serving(app) as address, aiohttp.ClientSession() as session:
+            return await requests(session, f"{address}{URL}")
 
     return asyncio.run(main())
 
@@ -97,7 +65,7 @@ def limits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_good_message_reaches_the_model_cleaned_with_the_client_address() -> None:
-    model = Model()
+    model = Agent()
     body = {"sender": "s1", "message": "Bon\x00jour\u202e, mon\tcompte\r\n", "metadata": {"client_address": "6.6.6.6"}}
     status, replies, _ = exchange(model, lambda session, url: post(session, url, body))
     assert (status, replies) == (200, [{"recipient_id": "s1", "text": "ok"}])
@@ -117,7 +85,7 @@ def test_a_good_message_reaches_the_model_cleaned_with_the_client_address() -> N
     ],
 )
 def test_a_typed_secret_gets_a_warning_before_the_answer(text: str, language: str | None, warning: str | None) -> None:
-    model = Model(language=language)
+    model = Agent(language=language)
     status, replies, _ = exchange(model, lambda session, url: post(session, url, {"sender": "s1", "message": text}))
     assert status == 200 and replies[-1]["text"] == "ok", "the message still reaches the model"
     if warning is None:
@@ -153,7 +121,7 @@ def test_a_typed_secret_gets_a_warning_before_the_answer(text: str, language: st
     ],
 )
 def test_a_malformed_request_gets_a_400_with_a_json_error(body: Any, error: str) -> None:
-    model = Model()
+    model = Agent()
     status, reply, _ = exchange(model, lambda session, url: post(session, url, body))
     assert status == 400 and error in reply["error"]
     assert model.received == []
@@ -171,7 +139,7 @@ def test_a_malformed_request_gets_a_400_with_a_json_error(body: Any, error: str)
 def test_an_empty_or_too_long_message_gets_a_reply_in_the_conversation_language(
     message: str, language: str, expected: str
 ) -> None:
-    model = Model(language=language)
+    model = Agent(language=language)
     status, replies, _ = exchange(model, lambda session, url: post(session, url, {"sender": "s", "message": message}))
     assert status == 200 and expected in replies[0]["text"]
     assert model.received == [], "it never reaches the model"
@@ -179,12 +147,12 @@ def test_an_empty_or_too_long_message_gets_a_reply_in_the_conversation_language(
 
 def test_a_new_conversation_is_refused_in_the_language_of_the_message() -> None:
     long_english = "I cannot log in to my account and the password reset does not work for me. " * 3
-    status, replies, _ = exchange(Model(), lambda s, url: post(s, url, {"sender": "new", "message": long_english}))
+    status, replies, _ = exchange(Agent(), lambda s, url: post(s, url, {"sender": "new", "message": long_english}))
     assert "Your message is too long" in replies[0]["text"]
 
 
 def test_too_many_messages_from_one_sender_get_429_with_a_message_and_retry_after() -> None:
-    model = Model(language="en")
+    model = Agent(language="en")
 
     async def flood(session: aiohttp.ClientSession, url: str) -> list[tuple[int, Any, Any]]:
         return [await post(session, url, {"sender": sender, "message": "hello"}) for sender in ["a"] * 4 + ["b"]]
@@ -199,7 +167,8 @@ def test_too_many_messages_from_one_sender_get_429_with_a_message_and_retry_afte
 
 def test_too_many_messages_from_one_address_are_refused_whatever_the_sender() -> None:
     results = exchange(
-        Model(), lambda s, url: asyncio.gather(*[post(s, url, {"sender": f"s{i}", "message": "hi"}) for i in range(7)])
+        Agent(),
+        lambda s, url: asyncio.gather(*[post(s, url, {"sender": f"s{i}", "message": "hi"}) for i in range(7)]),
     )
     assert sorted(status for status, _, _ in results) == [200] * 5 + [429] * 2
 
@@ -213,7 +182,7 @@ def test_forwarded_addresses_count_only_behind_a_trusted_proxy(monkeypatch: pyte
                 statuses.append((await post(session, url, body, headers={"X-Forwarded-For": address}))[0])
             return statuses
 
-        return exchange(Model(), send)
+        return exchange(Agent(), send)
 
     # Without a trusted proxy, a forged header changes nothing: all six come from 127.0.0.1.
     assert senders_from([f"198.51.100.{i}" for i in range(6)]) == [200] * 5 + [429]
@@ -228,15 +197,15 @@ def test_exempt_addresses_and_zero_limits_are_never_refused(monkeypatch: pytest.
         return [(await post(session, url, {"sender": "same", "message": "hi"}))[0] for _ in range(8)]
 
     monkeypatch.setenv("RATE_LIMIT_EXEMPT_ADDRESSES", "127.0.0.0/8")
-    assert exchange(Model(), flood) == [200] * 8
+    assert exchange(Agent(), flood) == [200] * 8
     monkeypatch.setenv("RATE_LIMIT_EXEMPT_ADDRESSES", "")
     monkeypatch.setenv("MESSAGES_PER_MINUTE_PER_SENDER", "0")
     monkeypatch.setenv("MESSAGES_PER_MINUTE_PER_ADDRESS", "0")
-    assert exchange(Model(), flood) == [200] * 8
+    assert exchange(Agent(), flood) == [200] * 8
 
 
 def test_an_oversized_body_is_refused_by_sanic_with_413() -> None:
-    model = Model()
+    model = Agent()
     body = {"sender": "s", "message": "x" * 5000}
     status, _, _ = exchange(model, lambda session, url: post(session, url, body), max_body=2000)
     assert status == 413 and model.received == []
@@ -245,7 +214,7 @@ def test_an_oversized_body_is_refused_by_sanic_with_413() -> None:
 def test_lone_surrogates_are_removed_before_anything_reads_the_text() -> None:
     """JSON may carry "\\ud800"; the language detector (and the model's) would fail on it."""
     body = b'{"sender": "s", "message": "' + b"zzqx blorp \\ud800 " * 10 + b'"}'
-    model = Model()
+    model = Agent()
     status, replies, _ = exchange(model, lambda session, url: post(session, url, body))
     assert status == 200 and "(120 " in replies[0]["text"] and model.received == [], "130 with the surrogates"
     status, replies, _ = exchange(

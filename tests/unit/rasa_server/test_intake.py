@@ -23,6 +23,7 @@ from bot.rasa_server.nlu.language_detector import LanguageDetectorComponent
 from bot.rasa_server.tracker_store import masked_event
 from bot.settings import PROJECT_ROOT, Settings
 from tests.support.settings import settings_with
+from tests.support.stand_ins import Agent
 
 SECRET_FR = "je n'arrive pas à me connecter, mon mot de passe est Soleil2024!"
 SECRET_NO_LANGUAGE = "mdp: Tournesol88"  # neither French nor English to the detector
@@ -34,21 +35,6 @@ def intake_settings(**variables: str) -> Settings:
     return settings_with(
         **{"MAX_MESSAGE_CHARS": "100", "TRUST_PROXY": "0", "RATE_LIMIT_EXEMPT_ADDRESSES": "", **limits, **variables}
     )
-
-
-class Agent:
-    """Stands in for Rasa's agent: a tracker store whose conversations all have `language` in their slot."""
-
-    def __init__(self, language: str | None = None) -> None:
-        self.language = language
-
-    @property
-    def tracker_store(self) -> Agent:
-        return self
-
-    async def retrieve(self, sender: str) -> Any:
-        language = self.language
-        return type("Tracker", (), {"get_slot": staticmethod(lambda name: language)})()
 
 
 def take(intake: Intake, text: str, metadata: dict[str, Any] | None = None, agent: Any = None) -> Accepted | Refused:

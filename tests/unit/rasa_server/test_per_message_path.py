@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import pytest
 import socketio
-from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -26,31 +23,12 @@ from bot.rasa_server.nlu.language_detector import LanguageDetectorComponent
 from bot.rasa_server.tracker_store import masked_event
 from bot.settings import Settings, process_settings
 from tests.support.settings import settings_with
+from tests.support.stand_ins import Agent, serving
 
 PARTNER_SITE = "https://partner.example.org"
 SECRET = "je n'arrive pas à me connecter, mon mot de passe est Soleil2024!"
 MASKED = "je n'arrive pas à me connecter, mon mot de passe est •••••"
 TOO_LONG = "I cannot log in to my account and the password reset does not work for me. " * 2  # 150 > 100
-
-
-@dataclass
-class Model:
-    """Stands in for Rasa's agent: records each message that reaches it and answers "ok"."""
-
-    received: list[UserMessage] = field(default_factory=list)
-    language: str | None = None
-
-    async def handle(self, message: UserMessage) -> None:
-        self.received.append(message)
-        await message.output_channel.send_text_message(message.sender_id, "ok")
-
-    @property
-    def tracker_store(self) -> Model:
-        return self
-
-    async def retrieve(self, sender: str) -> Any:
-        language = self.language
-        return type("Tracker", (), {"get_slot": staticmethod(lambda name: language)})()
 
 
 def server_settings() -> Settings:
@@ -72,15 +50,7 @@ def sanic_test_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Sanic, "test_mode", True)
 
 
-def loopback_socket() -> socket.socket:
-    """A socket listening on a free port of the loopback address."""
-    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listening.bind(("127.0.0.1", 0))
-    listening.listen(100)
-    return listening
-
-
-def serve(model: Model, settings: Settings, then: Callable[[str], Awaitable[Any]], before: Callable[[], None]) -> Any:
+def serve(model: Agent, settings: Settings, then: Callable[[str], Awaitable[Any]], before: Callable[[], None]) -> Any:
     """Both channels, built as the Rasa server builds them but with `settings`; `before` runs once they are
     built and serving, then `then` gets the server's address."""
 
@@ -91,15 +61,9 @@ def serve(model: Model, settings: Settings, then: Callable[[str], Awaitable[Any]
         widget = WidgetSocketIOInput("user_uttered", "bot_uttered", None, True, settings=settings)
         app.blueprint(rest.blueprint(model.handle), url_prefix="/webhooks/rest")
         app.blueprint(widget.blueprint(model.handle), url_prefix="/webhooks/socketio")
-        listening = loopback_socket()  # Sanic 21.12 takes port 0 for its default, 8000
-        server = await app.create_server(sock=listening, return_asyncio_server=True, access_log=False)
-        await server.startup()
-        before()
-        try:
-            return await then(f"http://127.0.0.1:{listening.getsockname()[1]}")
-        finally:
-            await server.close()
-            listening.close()
+        async with serving(app) as address:
+            before()
+            return await then(address)
 
     return asyncio.run(main())
 
@@ -144,7 +108,7 @@ def message(text: str, session_id: str, **metadata: Any) -> dict[str, Any]:
 
 
 def test_the_widget_channel_refuses_other_sites_and_keeps_sessions_metadata_and_replies() -> None:
-    model = Model()
+    model = Agent()
 
     async def chat(url: str) -> dict[str, Any]:
         seen: dict[str, Any] = {}
@@ -205,7 +169,7 @@ def settings_unreadable(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[]
 def test_the_per_message_path_reads_no_settings(settings_unreadable: Callable[[], None]) -> None:
     """Built with their settings, the channels, the intake, the NLU component and the tracker store's masking
     handle normal messages, secrets, too long messages and floods without reading the settings again."""
-    model, settings = Model(), server_settings()
+    model, settings = Agent(), server_settings()
     component = LanguageDetectorComponent({"min_confidence": 0.6})
 
     async def chat(url: str) -> dict[str, Any]:
